@@ -1,0 +1,63 @@
+"""autotask-pandas: the Autotask PSA REST API as a Python client and typed pandas DataFrames.
+
+The public names are listed in ``__all__`` (kept sorted); everything in a module whose name starts
+with an underscore is private.
+"""
+
+from autotask_pandas._batch import WriteOperation, WriteResult
+from autotask_pandas.auth import AuthCredentials
+from autotask_pandas.client import AutotaskClient, ClientConfig
+from autotask_pandas.exceptions import (
+    AutotaskAPIError,
+    AutotaskAuthenticationError,
+    AutotaskBatchError,
+    AutotaskConnectionError,
+    AutotaskException,
+    AutotaskNotFoundError,
+    AutotaskPermissionError,
+    AutotaskRateLimitError,
+    AutotaskThreadLimitError,
+    AutotaskTimeoutError,
+    AutotaskUncertainWriteError,
+    AutotaskValidationError,
+    AutotaskZoneError,
+)
+from autotask_pandas.types import (
+    CreateResponse,
+    EntityMetadata,
+    FieldMetadata,
+    FilterOperation,
+    PageDetails,
+    QueryFilter,
+    QueryResponse,
+    ZoneInfo,
+)
+
+__all__ = [
+    "AuthCredentials",
+    "AutotaskAPIError",
+    "AutotaskAuthenticationError",
+    "AutotaskBatchError",
+    "AutotaskClient",
+    "AutotaskConnectionError",
+    "AutotaskException",
+    "AutotaskNotFoundError",
+    "AutotaskPermissionError",
+    "AutotaskRateLimitError",
+    "AutotaskThreadLimitError",
+    "AutotaskTimeoutError",
+    "AutotaskUncertainWriteError",
+    "AutotaskValidationError",
+    "AutotaskZoneError",
+    "ClientConfig",
+    "CreateResponse",
+    "EntityMetadata",
+    "FieldMetadata",
+    "FilterOperation",
+    "PageDetails",
+    "QueryFilter",
+    "QueryResponse",
+    "WriteOperation",
+    "WriteResult",
+    "ZoneInfo",
+]

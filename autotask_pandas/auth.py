@@ -1,0 +1,230 @@
+"""Who the client is: the API user's credentials, where they come from, and how they are hidden.
+
+The secret is held in a ``pydantic.SecretStr``: ``repr``/``str`` of the credentials (and of anything
+that embeds them) shows ``**********``. It is unwrapped in exactly one place, ``auth_headers()``,
+which builds the request headers. ``SecretRedactingFilter`` is a logging safety net that blanks the
+secret in any record of our loggers, should it ever be formatted into one.
+
+Credential sources: keyword arguments, environment variables (``from_env``), the system keyring
+(``from_keyring``, only when the optional ``keyring`` package is installed) and an interactive
+prompt (``from_prompt``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
+
+from autotask_pandas.exceptions import AutotaskValidationError
+
+__all__ = [
+    "ENV_API_URL",
+    "ENV_INTEGRATION_CODE",
+    "ENV_SECRET",
+    "ENV_USERNAME",
+    "AuthCredentials",
+    "SecretRedactingFilter",
+    "normalise_api_url",
+]
+
+ENV_USERNAME = "AUTOTASK_USERNAME"
+ENV_INTEGRATION_CODE = "AUTOTASK_INTEGRATION_CODE"
+ENV_SECRET = "AUTOTASK_SECRET"
+ENV_API_URL = "AUTOTASK_API_URL"
+
+KEYRING_SERVICE = "autotask-pandas"
+
+REDACTED = "**********"
+
+
+def normalise_api_url(url: str) -> str:
+    """The API root as the zone lookup gives it: ``https://host/ATServicesRest/``.
+
+    Accepts the root with or without a trailing slash, and with ``V1.0`` appended.
+    """
+    url = url.strip()
+    if not url:
+        raise AutotaskValidationError("api_url is empty")
+    base = url.rstrip("/")
+    if base.lower().endswith("/v1.0"):
+        base = base[: -len("/v1.0")]
+    return base + "/"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AuthCredentials:
+    """The three values Autotask asks of every API call, plus an optional fixed API root.
+
+    ``api_url`` skips the zone lookup (give the root, e.g.
+    ``https://webservices15.autotask.net/ATServicesRest/``, or the sandbox's ``sb.url``).
+    """
+
+    username: str
+    integration_code: str
+    secret: SecretStr  # a plain str is accepted and wrapped
+    api_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.secret, SecretStr):
+            if not isinstance(self.secret, str):
+                raise AutotaskValidationError("secret must be a string")
+            object.__setattr__(self, "secret", SecretStr(self.secret))
+        for name in ("username", "integration_code"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise AutotaskValidationError(f"{name} must be a non-empty string")
+        if not self.secret.get_secret_value():
+            raise AutotaskValidationError("secret must be a non-empty string")
+        if self.api_url is not None:
+            object.__setattr__(self, "api_url", normalise_api_url(self.api_url))
+
+    def __repr__(self) -> str:
+        return (
+            f"AuthCredentials(username={self.username!r}, integration_code="
+            f"{self.integration_code!r}, secret='{REDACTED}', api_url={self.api_url!r})"
+        )
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        # Pickling keeps working (the value is needed to authenticate), without SecretStr's
+        # default reduce exposing anything in a repr along the way.
+        return (
+            AuthCredentials,
+            (self.username, self.integration_code, self.secret.get_secret_value(), self.api_url),
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        """The authentication headers of every call but the zone lookup."""
+        return {
+            "ApiIntegrationCode": self.integration_code,
+            "UserName": self.username,
+            "Secret": self.secret.get_secret_value(),
+        }
+
+    def with_api_url(self, api_url: str | None) -> AuthCredentials:
+        return AuthCredentials(
+            self.username, self.integration_code, self.secret.get_secret_value(), api_url
+        )
+
+    # -- sources -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AuthCredentials:
+        """Read ``AUTOTASK_USERNAME``, ``AUTOTASK_INTEGRATION_CODE``, ``AUTOTASK_SECRET`` and the
+        optional ``AUTOTASK_API_URL``."""
+        env = os.environ if environ is None else environ
+        missing = [
+            name for name in (ENV_USERNAME, ENV_INTEGRATION_CODE, ENV_SECRET) if not env.get(name)
+        ]
+        if missing:
+            raise AutotaskValidationError(
+                "missing Autotask credentials in the environment: " + ", ".join(missing)
+            )
+        return cls(
+            env[ENV_USERNAME],
+            env[ENV_INTEGRATION_CODE],
+            env[ENV_SECRET],
+            env.get(ENV_API_URL) or None,
+        )
+
+    @classmethod
+    def from_keyring(
+        cls, username: str, *, service: str = KEYRING_SERVICE, api_url: str | None = None
+    ) -> AuthCredentials:
+        """Read the integration code and secret stored for ``username`` in the system keyring.
+
+        They are stored under ``service`` with the keys ``{username}:integration_code`` and
+        ``{username}:secret`` (see ``store_in_keyring``). Needs the optional ``keyring`` package.
+        """
+        keyring = _import_keyring()
+        code = keyring.get_password(service, f"{username}:integration_code")
+        secret = keyring.get_password(service, f"{username}:secret")
+        if not code or not secret:
+            raise AutotaskValidationError(
+                f"no Autotask credentials for {username!r} in the keyring service {service!r}"
+            )
+        return cls(username, code, secret, api_url)
+
+    def store_in_keyring(self, *, service: str = KEYRING_SERVICE) -> None:
+        """Save the integration code and secret in the system keyring (see ``from_keyring``)."""
+        keyring = _import_keyring()
+        keyring.set_password(service, f"{self.username}:integration_code", self.integration_code)
+        keyring.set_password(service, f"{self.username}:secret", self.secret.get_secret_value())
+
+    @classmethod
+    def from_prompt(cls, api_url: str | None = None) -> AuthCredentials:
+        """Ask on the terminal; the secret is read without echo."""
+        import getpass
+
+        username = input("Autotask API username: ").strip()
+        code = input("Autotask integration code: ").strip()
+        secret = getpass.getpass("Autotask secret: ")
+        return cls(username, code, secret, api_url)
+
+
+def _import_keyring() -> Any:
+    try:
+        import keyring  # type: ignore[import-not-found]
+    except ImportError as exc:  # keyring is optional: no dependency is added for it
+        raise AutotaskValidationError(
+            "the keyring package is not installed (pip install keyring)"
+        ) from exc
+    return keyring
+
+
+class SecretRedactingFilter(logging.Filter):
+    """Blank given secrets in log records (message, args and exception text).
+
+    A safety net: the client never logs headers or credentials, but a message built from a server
+    answer or an exception might one day carry one.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._secrets: Counter[str] = Counter(s for s in secrets if s)
+
+    def add(self, secret: str) -> None:
+        """Start redacting ``secret`` (counted: each ``add`` needs its ``discard``)."""
+        if secret:
+            with self._lock:
+                self._secrets[secret] += 1
+
+    def discard(self, secret: str) -> None:
+        with self._lock:
+            if self._secrets.get(secret, 0) > 1:
+                self._secrets[secret] -= 1
+            else:
+                self._secrets.pop(secret, None)
+
+    def redact(self, text: str) -> str:
+        for secret in list(self._secrets):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logger's problem, not ours
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        if record.exc_info and record.exc_text is None:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.redact(formatted)
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True

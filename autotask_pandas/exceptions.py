@@ -1,0 +1,175 @@
+"""Every error the client raises, in one tree.
+
+::
+
+    AutotaskException
+    ├── AutotaskValidationError (ValueError)   a mistake caught before any request was sent
+    ├── AutotaskConnectionError                the network failed; no usable answer came back
+    │   └── AutotaskTimeoutError (TimeoutError)
+    ├── AutotaskZoneError                      zone lookup failed, or it named a host we will not
+    │                                          send credentials to
+    ├── AutotaskUncertainWriteError            a create was sent but no answer came back: it may or
+    │                                          may not exist now, so it is never resent blindly
+    ├── AutotaskBatchError                     some items of a many-write failed; ``.results`` holds
+    │                                          every item's outcome in input order
+    └── AutotaskAPIError                       the server answered with an error status
+        ├── AutotaskAuthenticationError        401, and the 500s "IntegrationCode is invalid." and
+        │                                      "Zone information could not be determined"
+        ├── AutotaskPermissionError            403, or a 500 saying the resource lacks permissions
+        ├── AutotaskNotFoundError (KeyError)   404
+        ├── AutotaskRateLimitError             429: the hourly request threshold (``retry_after``)
+        └── AutotaskThreadLimitError           "thread threshold exceeded", whatever the status
+
+``AutotaskAPIError`` keeps the server's words: ``errors`` is the list the API sent (from
+``{"errors": [...]}`` or the 405 ``{"Message": ...}``) and the message always includes them.
+``response`` is the parsed body (a dict, or the text when it was not JSON), never the HTTP
+request or response object: those carry the credentials in their headers, and an exception can
+travel far (logs, tracebacks, pickles).
+
+``AutotaskUncertainWriteError`` deliberately does not inherit ``AutotaskConnectionError``: code that
+retries on connection errors must not resend a create that may already have landed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
+    from autotask_pandas._batch import WriteResult
+
+__all__ = [
+    "AutotaskAPIError",
+    "AutotaskAuthenticationError",
+    "AutotaskBatchError",
+    "AutotaskConnectionError",
+    "AutotaskException",
+    "AutotaskNotFoundError",
+    "AutotaskPermissionError",
+    "AutotaskRateLimitError",
+    "AutotaskThreadLimitError",
+    "AutotaskTimeoutError",
+    "AutotaskUncertainWriteError",
+    "AutotaskValidationError",
+    "AutotaskZoneError",
+]
+
+
+class AutotaskException(Exception):
+    """Base class of every error raised by autotask_pandas."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AutotaskValidationError(AutotaskException, ValueError):
+    """The call was refused on our side, before any request was sent."""
+
+
+class AutotaskConnectionError(AutotaskException):
+    """The request could not be completed on the network (after any retries)."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class AutotaskTimeoutError(AutotaskConnectionError, TimeoutError):
+    """The server did not answer in time (after any retries)."""
+
+
+class AutotaskZoneError(AutotaskException):
+    """The zone lookup failed, or it pointed at a host credentials must not go to."""
+
+
+class AutotaskUncertainWriteError(AutotaskException):
+    """A create was sent and no answer came back: the record may or may not exist.
+
+    Creates are not idempotent, so the client never resends one after the request left; look the
+    record up (by a field you set) before trying again.
+    """
+
+    def __init__(
+        self, message: str, *, method: str | None = None, url: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class AutotaskBatchError(AutotaskException):
+    """Some items of a many-write did not succeed.
+
+    ``results`` holds one ``WriteResult`` per input item, in input order, successes included, so
+    nothing is lost: ``failed`` and ``uncertain`` list the items to look at.
+    """
+
+    def __init__(self, message: str, results: Sequence[WriteResult]) -> None:
+        super().__init__(message)
+        self.results: list[WriteResult] = list(results)
+
+    @property
+    def failed(self) -> list[WriteResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def uncertain(self) -> list[WriteResult]:
+        return [r for r in self.results if r.status == "uncertain"]
+
+    @property
+    def succeeded(self) -> list[WriteResult]:
+        return [r for r in self.results if r.status == "ok"]
+
+
+class AutotaskAPIError(AutotaskException):
+    """The API answered with an error status; ``errors`` are the server's own words."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        response: Any = None,
+        errors: Sequence[str] = (),
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.response = response
+        self.errors: list[str] = list(errors)
+        self.method = method
+        self.url = url
+
+
+class AutotaskAuthenticationError(AutotaskAPIError):
+    """The credentials were refused (wrong secret, unknown user, invalid integration code)."""
+
+
+class AutotaskPermissionError(AutotaskAPIError):
+    """The API user is authenticated but not allowed to do this."""
+
+
+class AutotaskNotFoundError(AutotaskAPIError, KeyError):
+    """The record or route does not exist (HTTP 404)."""
+
+    # KeyError.__str__ would quote the message like a dict key; keep it readable.
+    def __str__(self) -> str:
+        return self.message
+
+
+class AutotaskRateLimitError(AutotaskAPIError):
+    """The hourly request threshold is exhausted (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class AutotaskThreadLimitError(AutotaskAPIError):
+    """Too many concurrent requests to one endpoint for this integration."""

@@ -1,0 +1,242 @@
+"""The sandbox as a WSGI application: auth, limits, faults, routing, and the live API's bodies.
+
+Order of work for a request, as the live API appears to do it: route (404/405 first), then the
+three auth headers, then injected faults, then the hourly budget (latency tiers, 429), then a
+thread slot per (integration code, endpoint) for the duration of the work.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..catalog import Catalog, load_catalog
+from . import tenant
+from .errors import ApiError, RouteError
+from .faults import FaultPlan, FaultRule
+from .handlers import Call, Handlers
+from .limits import AttachmentVolume, LimitError, RequestBudget, ThreadLimiter, ThreadLimitExceeded
+from .metadata import MetadataBuilder
+from .routes import resolve
+from .store import Store
+from .writes import WriteContext, Writer
+
+__all__ = ["ConnectionDropped", "RequestRecord", "SandboxApp", "SandboxSettings"]
+
+PREFIX = "/atservicesrest"
+UNAUTHENTICATED = {"version_information", "zone_information"}
+UNLIMITED = {"zone_information", "version_information"}  # ZoneInformation is thread-exempt
+
+
+class ConnectionDropped(ConnectionResetError):
+    """Raised to end a request without an answer (an injected connection reset).
+
+    Being a ConnectionError, the HTTP server treats it as a dropped client and stays quiet; the
+    in-process transport turns it into the network error a client would see.
+    """
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Every knob of the emulator; the defaults are the live API's numbers."""
+
+    latency: float = 0.0  # seconds added to every request, to play a remote zone
+    thread_limit: int = 3
+    thread_limit_status: int = 429  # UNCONFIRMED live status (FACTS §10)
+    hourly_limit: int = 10_000
+    threshold_timeframe: float = 3600.0
+    threshold_delays: tuple[float, float] = (0.5, 1.0)
+    retry_after_on_threshold: bool = True  # whether a 429 carries Retry-After (UNCONFIRMED)
+    max_attachment_bytes: int = 6 * 1024 * 1024
+    attachment_window_bytes: int = 10_000_000
+    attachment_window_seconds: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request as the sandbox saw it (for tests that count what a client sent)."""
+
+    method: str
+    path: str
+    status: int
+    fault: str | None = None
+
+
+@dataclass
+class _Outcome:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SandboxApp:
+    """Callable WSGI app. One instance is one Autotask database with one API user."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: SandboxSettings | None = None,
+        faults: FaultPlan | None = None,
+        catalog: Catalog | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.catalog = catalog or load_catalog()
+        self.store = store
+        self.settings = settings or SandboxSettings()
+        self.faults = faults
+        self.sleep = sleep
+        s = self.settings
+        self.budget = RequestBudget(s.hourly_limit, s.threshold_timeframe, s.threshold_delays, clock)
+        self.threads = ThreadLimiter(s.thread_limit, s.thread_limit_status)
+        self.volume = AttachmentVolume(
+            s.max_attachment_bytes, s.attachment_window_bytes, s.attachment_window_seconds, clock
+        )
+        self.meta = MetadataBuilder(self.catalog)
+        self.writer = Writer(store, self.meta, attachment_gate=self.volume.admit)
+        self.handlers = Handlers(self.catalog, store, self.meta, self.writer, self.budget)
+        self.user = tenant.DEMO_API_USER
+        self._log_lock = threading.Lock()
+        self.requests: list[RequestRecord] = []
+
+    # -- WSGI -----------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        fault: FaultRule | None = None
+        try:
+            outcome, fault = self._handle(request)
+        except ConnectionDropped:
+            self._record(request, 0, "reset")
+            raise
+        body = json.dumps(outcome.body, separators=(",", ":"), ensure_ascii=False).encode()
+        self._record(request, outcome.status, fault.kind if fault else None)
+        response = Response(body, outcome.status, outcome.headers, content_type="application/json; charset=utf-8")
+        return response(environ, start_response)
+
+    def _record(self, request: Request, status: int, fault: str | None) -> None:
+        with self._log_lock:
+            self.requests.append(RequestRecord(request.method, request.path, status, fault))
+
+    def _handle(self, request: Request) -> tuple[_Outcome, FaultRule | None]:
+        fault = None
+        try:
+            route_path = request.path
+            if not route_path.lower().startswith(PREFIX + "/"):
+                raise RouteError(404, f"No HTTP resource was found that matches the request URI '{request.url}'.")
+            segments = [s for s in route_path[len(PREFIX) + 1 :].split("/") if s]
+            route = resolve(self.catalog, request.method, segments, request.url)
+            body = self._body(request)
+            ctx = WriteContext(self.user.resource_id)
+            if route.handler not in UNAUTHENTICATED:
+                ctx = self._authenticate(request)
+            fault = self.faults.decide(request.method, request.path) if self.faults else None
+            if fault is not None:
+                self._inject_before(request, fault)
+            if route.handler not in UNLIMITED:
+                admission = self.budget.admit()
+                if not admission.allowed:
+                    headers = {}
+                    if self.settings.retry_after_on_threshold and admission.retry_after is not None:
+                        headers["Retry-After"] = str(max(1, int(admission.retry_after + 0.999)))
+                    raise ApiError(admission.message or "Request threshold exceeded", status=429, headers=headers)
+                if admission.delay:
+                    self.sleep(admission.delay)
+            base_url = f"{request.scheme}://{request.host}/ATServicesRest/"
+            call = Call(route, request.method, base_url, dict(request.args), body, ctx)
+            if route.handler in UNLIMITED:
+                status, payload = self.handlers.dispatch(call)
+            else:
+                key = (self.user.integration_code, route.endpoint.lower())
+                with self.threads.slot(key):
+                    if self.settings.latency:
+                        self.sleep(self.settings.latency)
+                    status, payload = self.handlers.dispatch(call)
+            if fault is not None and fault.kind == "reset-after":
+                self._drop(request)
+            return _Outcome(status, payload), fault
+        except (ApiError, LimitError) as exc:
+            return _Outcome(exc.status, {"errors": exc.errors}, dict(exc.headers)), fault
+        except RouteError as exc:
+            return _Outcome(exc.status, {"Message": exc.message}), fault
+
+    def _body(self, request: Request) -> Any:
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        content_type = request.mimetype or "application/json"
+        if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
+            raise RouteError(
+                415,
+                f"The request entity's media type '{content_type}' is not supported for this resource.",
+            )
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ApiError("The request body is not valid JSON.") from None
+
+    def _authenticate(self, request: Request) -> WriteContext:
+        headers = request.headers  # case-insensitive, as the live API's header names are
+        code = headers.get("ApiIntegrationCode", "")
+        username = headers.get("UserName", "")
+        secret = headers.get("Secret", "")
+        if not (code and username and secret):
+            raise RouteError(401, "Authorization has been denied for this request.")
+        if username.strip().lower() != self.user.username.lower():
+            raise ApiError("Zone information could not be determined")
+        if code != self.user.integration_code:
+            raise ApiError("IntegrationCode is invalid.")
+        if secret != self.user.secret:
+            raise RouteError(401, "Authorization has been denied for this request.")
+        impersonated = headers.get("ImpersonationResourceId")
+        if impersonated in (None, ""):
+            return WriteContext(self.user.resource_id)
+        try:
+            resource_id = int(impersonated)
+        except ValueError:
+            raise ApiError(f"ImpersonationResourceId '{impersonated}' is not a resource id.") from None
+        if resource_id == self.user.resource_id or not self.store.exists("Resources", resource_id):
+            # API-only security levels cannot be impersonated (FACTS §2).
+            raise ApiError(f"Resource {resource_id} cannot be impersonated.")
+        return WriteContext(self.user.resource_id, resource_id)
+
+    def _inject_before(self, request: Request, fault: FaultRule) -> None:
+        kind = fault.kind
+        if kind == "slow":
+            self.sleep(fault.seconds)
+        elif kind == "reset-before":
+            self._drop(request)
+        elif kind == "500":
+            raise ApiError("An unexpected error occurred. (sandbox fault injection)")
+        elif kind == "503":
+            raise ApiError("The service is unavailable. (sandbox fault injection)", status=503)
+        elif kind == "429":
+            raise ApiError("Too many requests. (sandbox fault injection)", status=429)
+        elif kind == "429-retry-after":
+            seconds = str(max(0, int(fault.seconds + 0.999)))
+            raise ApiError(
+                "Too many requests. (sandbox fault injection)", status=429, headers={"Retry-After": seconds}
+            )
+        elif kind == "thread-limit":
+            raise ThreadLimitExceeded(self.threads.limit, None, self.threads.status)
+
+    def _drop(self, request: Request) -> None:
+        sock = request.environ.get("werkzeug.socket")
+        if isinstance(sock, socket.socket):
+            # Abort: no answer reaches the client, and the close is a reset, not a clean FIN.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise ConnectionDropped("sandbox fault injection dropped the connection")
