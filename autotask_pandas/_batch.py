@@ -74,11 +74,15 @@ class WriteOperation:
         return cls("create", entity, dict(body), **kw)
 
     @classmethod
-    def update(cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any) -> WriteOperation:
+    def update(
+        cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any
+    ) -> WriteOperation:
         return cls("update", entity, dict(body), entity_id=entity_id, **kw)
 
     @classmethod
-    def replace(cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any) -> WriteOperation:
+    def replace(
+        cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any
+    ) -> WriteOperation:
         return cls("replace", entity, dict(body), entity_id=entity_id, **kw)
 
     @classmethod
@@ -149,13 +153,15 @@ def run_writes(
             item_id, response = execute(job.prepared)
         except AutotaskUncertainWriteError as exc:
             return WriteResult(job.index, job.operation, "uncertain", error=exc)
-        except Exception as exc:  # every failure is reported, none is dropped
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is dropped
             return WriteResult(job.index, job.operation, "failed", error=exc)
         return WriteResult(job.index, job.operation, "ok", item_id=item_id, response=response)
 
     jobs = iter(_Job(i, op, p) for i, (op, p) in enumerate(zip(operations, prepared, strict=True)))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, total)), thread_name_prefix="autotask-write") as pool:
+        with ThreadPoolExecutor(
+            max_workers=max(1, min(workers, total)), thread_name_prefix="autotask-write"
+        ) as pool:
             pending: set[Future[WriteResult]] = set()
             exhausted = False
             while pending or not exhausted:
@@ -210,4 +216,3 @@ def batch_error(results: Sequence[WriteResult], what: str) -> AutotaskBatchError
         f"uncertain); first, item {first.index}: {first.error}",
         results,
     )
-

@@ -64,11 +64,16 @@ class ClientConfig:
                 raise AutotaskValidationError(f"ClientConfig: {message}")
 
         need(self.timeout > 0, "timeout must be > 0")
-        need(isinstance(self.max_retries, int) and self.max_retries >= 0, "max_retries must be >= 0")
+        need(
+            isinstance(self.max_retries, int) and self.max_retries >= 0, "max_retries must be >= 0"
+        )
         need(self.pool_connections >= 1 and self.pool_maxsize >= 1, "pool sizes must be >= 1")
         need(self.backoff_base >= 0 and self.backoff_max >= 0, "backoff must be >= 0")
         need(self.retry_after_cap >= 0, "retry_after_cap must be >= 0")
-        need(isinstance(self.thread_limit, int) and self.thread_limit >= 1, "thread_limit must be >= 1")
+        need(
+            isinstance(self.thread_limit, int) and self.thread_limit >= 1,
+            "thread_limit must be >= 1",
+        )
         need(self.threshold_check_every >= 0, "threshold_check_every must be >= 0")
         need(1 <= self.in_chunk_size <= 500, "in_chunk_size must be 1..500")
         need(self.metadata_ttl is None or self.metadata_ttl >= 0, "metadata_ttl must be >= 0")

@@ -40,8 +40,8 @@ from autotask_pandas.types import (
 
 __all__ = [
     "ALL_ROWS_FILTER",
-    "MAX_PAGE_SIZE",
     "MAX_OR_CONDITIONS",
+    "MAX_PAGE_SIZE",
     "Pager",
     "QueryPlan",
     "QueryState",
@@ -70,7 +70,9 @@ def normalise_filters(filters: FilterInput | Iterable[FilterInput] | None) -> li
             try:
                 out.append(QueryFilter.from_api(item))
             except ValidationError as exc:
-                raise AutotaskValidationError(f"bad filter {dict(item)!r}: {_first_error(exc)}") from None
+                raise AutotaskValidationError(
+                    f"bad filter {dict(item)!r}: {_first_error(exc)}"
+                ) from None
         else:
             raise AutotaskValidationError(
                 f"a filter is a QueryFilter or a dict, got {type(item).__name__}: {item!r}"
@@ -128,7 +130,11 @@ def plan_query(
     chunk_size: int = MAX_OR_CONDITIONS,
 ) -> QueryPlan:
     """Validate a query and split it into the requests the API can answer."""
-    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
+    if (
+        not isinstance(page_size, int)
+        or isinstance(page_size, bool)
+        or not 1 <= page_size <= MAX_PAGE_SIZE
+    ):
         raise AutotaskValidationError(
             f"max_records is the page size, 1 to {MAX_PAGE_SIZE} (got {page_size!r}); "
             "use iter_query()/query_all() for more rows"
@@ -143,7 +149,10 @@ def plan_query(
         )
     for f in top:
         for inner in (f.items and [x for i in f.items for x in i.walk()]) or ():
-            if inner.op in (FilterOperation.IN, FilterOperation.NOT_IN) and len(inner.value) > chunk_size:
+            if (
+                inner.op in (FilterOperation.IN, FilterOperation.NOT_IN)
+                and len(inner.value) > chunk_size
+            ):
                 raise AutotaskValidationError(
                     f"{inner.op.value} on {inner.field!r} has {len(inner.value)} values inside an "
                     f"{f.op.value!r} group; Autotask allows {chunk_size} OR conditions per query "
@@ -151,7 +160,9 @@ def plan_query(
                 )
 
     big_in = [f for f in top if f.op is FilterOperation.IN and len(set(f.value)) > chunk_size]
-    big_not_in = [f for f in top if f.op is FilterOperation.NOT_IN and len(set(f.value)) > chunk_size]
+    big_not_in = [
+        f for f in top if f.op is FilterOperation.NOT_IN and len(set(f.value)) > chunk_size
+    ]
     if len(big_not_in) > 1:
         raise AutotaskValidationError(
             "at most one notIn list longer than "
@@ -184,12 +195,11 @@ def plan_query(
 
     fields = None
     if include_fields is not None:
-        if isinstance(include_fields, str):
-            include_fields = [include_fields]
-        names = [str(n) for n in include_fields]
-        if not any(n.lower() == "id" for n in names):
-            names.insert(0, "id")
-        fields = tuple(dict.fromkeys(names))
+        given = [include_fields] if isinstance(include_fields, str) else include_fields
+        field_names = [str(n) for n in given]
+        if not any(n.lower() == "id" for n in field_names):
+            field_names.insert(0, "id")
+        fields = tuple(dict.fromkeys(field_names))
     return QueryPlan(entity, tuple(parts), tuple(exclusions), fields, page_size)
 
 
@@ -290,7 +300,9 @@ class Pager:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _count(self, plan: QueryPlan, filters: Sequence[QueryFilter], impersonation: int | None) -> int:
+    def _count(
+        self, plan: QueryPlan, filters: Sequence[QueryFilter], impersonation: int | None
+    ) -> int:
         body = {"filter": plan.body(filters)["filter"]}
         data = self._post(self._url(f"{plan.entity}/query/count"), body, impersonation)
         value = (data or {}).get("queryCount") if isinstance(data, Mapping) else None
@@ -313,7 +325,9 @@ class Pager:
 
     def _page(self, data: Any, state: QueryState) -> QueryResponse:
         if not isinstance(data, Mapping) or "items" not in data:
-            raise AutotaskValidationError(f"unexpected query answer from the API: {str(data)[:200]!r}")
+            raise AutotaskValidationError(
+                f"unexpected query answer from the API: {str(data)[:200]!r}"
+            )
         page = QueryResponse.model_validate(
             {"items": data.get("items") or [], "page_details": data.get("pageDetails") or {}}
         )
@@ -374,4 +388,3 @@ def _unique_by_id(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         if rid not in seen:
             seen.add(rid)
             yield row
-

@@ -12,6 +12,9 @@
   reached the server (read error, timeout, dropped connection after sending) it is never resent,
   and ``AutotaskUncertainWriteError`` says so. A create that failed to *connect* (nothing sent) or
   that the server explicitly refused (429, 503, thread limit) is retried like any request.
+  A DELETE is repeated too, but its outcome is not identical: when an earlier attempt went
+  unanswered and the retry hears "No matching records found" (or 404), the first one did the
+  work, and the delete is reported as done.
 * **Threshold awareness** - every ``threshold_check_every`` requests, and after a 429, read
   ``/ThresholdInformation``; past 50% / 75% of the hour's budget, wait a little before each
   request so the integration does not run into the wall (and into other integrations' way).
@@ -258,10 +261,13 @@ class Transport:
             self._check_url(url)  # every URL, including a server-given nextPageUrl
         keys = endpoint_keys(url)
         attempt = 0
+        sent_unanswered = False  # an earlier attempt may have been carried out
         while True:
             if monitor and authenticated:
                 pause = self.threshold.before_request()
                 if pause > 0:
+                    usage = self.threshold.last.usage if self.threshold.last else 0.0
+                    logger.debug("hourly budget %.0f%% used: waiting %.3fs", usage * 100, pause)
                     self._sleep(pause)
             outcome, retry_after = self._attempt(
                 method, url, kind, json, params, impersonation_resource_id, authenticated, keys
@@ -269,6 +275,14 @@ class Transport:
             if not isinstance(outcome, Exception):
                 return outcome  # the parsed body of a 2xx answer
             error = outcome
+            if method == "DELETE" and sent_unanswered and _is_gone(error):
+                # The earlier, unanswered DELETE did its job: the record is gone, as asked.
+                logger.info(
+                    "%s %s: gone after an unanswered earlier attempt", method, urlsplit(url).path
+                )
+                return None
+            if isinstance(error, AutotaskConnectionError) and error.sent:
+                sent_unanswered = True
             retryable = self._retryable(error)
             if isinstance(error, AutotaskRateLimitError):
                 self.threshold.request_refresh()
@@ -293,7 +307,9 @@ class Transport:
         headers = {"Accept": "application/json"}
         if authenticated:
             headers.update(self._credentials.auth_headers())
-            resource = impersonation if impersonation is not None else self.impersonation_resource_id
+            resource = (
+                impersonation if impersonation is not None else self.impersonation_resource_id
+            )
             if resource is not None:
                 headers["ImpersonationResourceId"] = str(int(resource))
         return headers
@@ -324,7 +340,7 @@ class Transport:
         # Exceptions are built after the ``except`` blocks, never inside them: an exception raised
         # while handling an httpx error would keep it as ``__context__``, and that error holds
         # the request - headers, secret and all.
-        failure: tuple[type[Exception], str, bool] | None = None
+        failure: tuple[type[Exception], str, bool, bool] | None = None  # class, words, retry, sent
         response: httpx.Response | None = None
         try:
             with self.limiter.slot(keys):
@@ -332,9 +348,11 @@ class Transport:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Nothing reached the server: safe to try again, even for a create.
             cls: type[Exception] = (
-                AutotaskConnectionError if isinstance(exc, httpx.ConnectError) else AutotaskTimeoutError
+                AutotaskConnectionError
+                if isinstance(exc, httpx.ConnectError)
+                else AutotaskTimeoutError
             )
-            failure = (cls, self._net_message(method, path, exc), True)
+            failure = (cls, self._net_message(method, path, exc), True, False)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             # The request may have been received and acted upon.
             message = self._net_message(method, path, exc)
@@ -343,15 +361,23 @@ class Transport:
                     AutotaskUncertainWriteError,
                     message + "; the create may or may not have been made, so it was not resent",
                     False,
+                    True,
                 )
             else:
-                cls = AutotaskTimeoutError if isinstance(exc, httpx.TimeoutException) else AutotaskConnectionError
-                failure = (cls, message, True)
+                cls = (
+                    AutotaskTimeoutError
+                    if isinstance(exc, httpx.TimeoutException)
+                    else AutotaskConnectionError
+                )
+                failure = (cls, message, True, True)
         except httpx.HTTPError as exc:  # e.g. an unsupported protocol: retrying will not help
-            failure = (AutotaskConnectionError, self._net_message(method, path, exc), False)
+            failure = (AutotaskConnectionError, self._net_message(method, path, exc), False, False)
         if failure is not None:
-            cls, message, retry = failure
-            error = cls(message, method=method, url=url)  # type: ignore[call-arg]
+            cls, message, retry, sent = failure
+            if cls is AutotaskUncertainWriteError:
+                error: Exception = cls(message, method=method, url=url)
+            else:
+                error = cls(message, method=method, url=url, sent=sent)  # type: ignore[call-arg]
             if not retry:
                 raise error
             return error, None
@@ -388,7 +414,14 @@ class Transport:
         return isinstance(error, AutotaskAPIError) and error.status_code == 503
 
     def _read_threshold(self) -> ThresholdInfo:
-        body = self.request(
-            "GET", self._threshold_url(), kind=RequestKind.READ, monitor=False
-        )
+        body = self.request("GET", self._threshold_url(), kind=RequestKind.READ, monitor=False)
         return ThresholdInfo.model_validate(body or {})
+
+
+def _is_gone(error: Exception) -> bool:
+    """The API's ways of saying a record to delete does not exist (404, or a 500 with words)."""
+    if not isinstance(error, AutotaskAPIError):
+        return False
+    if error.status_code == 404:
+        return True
+    return any("no matching records found" in e.lower() for e in error.errors)

@@ -12,6 +12,7 @@ API answers 405 to ``PATCH /{Entity}/{id}``.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import decimal
 import enum
@@ -23,7 +24,11 @@ from typing import Any
 from autotask_pandas._batch import WriteOperation
 from autotask_pandas._routing import Route, Router, find_key
 from autotask_pandas._transport import RequestKind
-from autotask_pandas.exceptions import AutotaskNotFoundError, AutotaskValidationError
+from autotask_pandas.exceptions import (
+    AutotaskAPIError,
+    AutotaskNotFoundError,
+    AutotaskValidationError,
+)
 
 __all__ = ["PreparedWrite", "execute_write", "jsonable", "prepare_write"]
 
@@ -37,16 +42,19 @@ _ACTIONS: dict[str, tuple[str, str, RequestKind]] = {
 
 
 def jsonable(value: Any) -> Any:
-    """A body value as JSON: datetimes as UTC ISO strings, numpy/pandas scalars unwrapped."""
+    """A body value as JSON: datetimes as UTC ISO strings, bytes as base64, numpy/pandas
+    scalars unwrapped."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, (bytes, bytearray, memoryview)):  # "format: byte" fields, e.g. data
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:  # the API stores and returns UTC
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat() + "T00:00:00"
@@ -147,7 +155,7 @@ Send = Callable[[str, str, Any, RequestKind, "int | None"], Any]
 GetItem = Callable[[str, int], "dict[str, Any] | None"]
 
 
-def execute_write(prepared: PreparedWrite, send: Send, get_item: GetItem) -> tuple[int | None, Any]:
+def execute_write(prepared: PreparedWrite, send: Send, get_item: GetItem) -> tuple[int, Any]:
     """Send one prepared write; returns (item id the API answered, the answer)."""
     route = prepared.route
     parent_id = prepared.parent_id
@@ -179,9 +187,15 @@ def execute_write(prepared: PreparedWrite, send: Send, get_item: GetItem) -> tup
         prepared.kind,
         prepared.operation.impersonation_resource_id,
     )
-    item_id = answer.get("itemId") if isinstance(answer, Mapping) else None
+    raw = answer.get("itemId") if isinstance(answer, Mapping) else None
     try:
-        item_id = int(item_id) if item_id is not None else prepared.entity_id
+        item_id = int(raw) if raw is not None else prepared.entity_id
     except (TypeError, ValueError):
         item_id = prepared.entity_id
+    if item_id is None:  # only a create can get here: it must say what it made
+        raise AutotaskAPIError(
+            f"{prepared.method} {path}: the API answered without an itemId: {answer!r}",
+            status_code=200,
+            response=answer,
+        )
     return item_id, answer

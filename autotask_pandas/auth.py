@@ -17,7 +17,6 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
@@ -25,10 +24,6 @@ from pydantic import SecretStr
 from autotask_pandas.exceptions import AutotaskValidationError
 
 __all__ = [
-    "ENV_API_URL",
-    "ENV_INTEGRATION_CODE",
-    "ENV_SECRET",
-    "ENV_USERNAME",
     "AuthCredentials",
     "SecretRedactingFilter",
     "normalise_api_url",
@@ -58,7 +53,6 @@ def normalise_api_url(url: str) -> str:
     return base + "/"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class AuthCredentials:
     """The three values Autotask asks of every API call, plus an optional fixed API root.
 
@@ -66,24 +60,57 @@ class AuthCredentials:
     ``https://webservices15.autotask.net/ATServicesRest/``, or the sandbox's ``sb.url``).
     """
 
-    username: str
-    integration_code: str
-    secret: SecretStr  # a plain str is accepted and wrapped
-    api_url: str | None = None
+    __slots__ = ("_api_url", "_integration_code", "_secret", "_username")
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.secret, SecretStr):
-            if not isinstance(self.secret, str):
-                raise AutotaskValidationError("secret must be a string")
-            object.__setattr__(self, "secret", SecretStr(self.secret))
-        for name in ("username", "integration_code"):
-            value = getattr(self, name)
+    def __init__(
+        self,
+        username: str,
+        integration_code: str,
+        secret: str | SecretStr,
+        api_url: str | None = None,
+    ) -> None:
+        for name, value in (("username", username), ("integration_code", integration_code)):
             if not isinstance(value, str) or not value.strip():
                 raise AutotaskValidationError(f"{name} must be a non-empty string")
-        if not self.secret.get_secret_value():
+        if isinstance(secret, str):
+            secret = SecretStr(secret)
+        if not isinstance(secret, SecretStr) or not secret.get_secret_value():
             raise AutotaskValidationError("secret must be a non-empty string")
-        if self.api_url is not None:
-            object.__setattr__(self, "api_url", normalise_api_url(self.api_url))
+        self._username = username
+        self._integration_code = integration_code
+        self._secret = secret
+        self._api_url = normalise_api_url(api_url) if api_url is not None else None
+
+    # Read-only: a client keeps the credentials it was given.
+    @property
+    def username(self) -> str:
+        return self._username
+
+    @property
+    def integration_code(self) -> str:
+        return self._integration_code
+
+    @property
+    def secret(self) -> SecretStr:
+        return self._secret
+
+    @property
+    def api_url(self) -> str | None:
+        return self._api_url
+
+    def _key(self) -> tuple[str, str, str, str | None]:
+        return (
+            self._username,
+            self._integration_code,
+            self._secret.get_secret_value(),
+            self._api_url,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AuthCredentials) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __repr__(self) -> str:
         return (
@@ -190,11 +217,15 @@ class SecretRedactingFilter(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._secrets: Counter[str] = Counter(s for s in secrets if s)
+        self._secrets: Counter[str] = Counter(s for s in secrets if s and len(s) >= self.MIN_LENGTH)
+
+    # A secret shorter than this cannot be told apart from ordinary text: blanking every "abc"
+    # in every message would garble the logs without protecting anything.
+    MIN_LENGTH = 8
 
     def add(self, secret: str) -> None:
         """Start redacting ``secret`` (counted: each ``add`` needs its ``discard``)."""
-        if secret:
+        if secret and len(secret) >= self.MIN_LENGTH:
             with self._lock:
                 self._secrets[secret] += 1
 
@@ -216,7 +247,7 @@ class SecretRedactingFilter(logging.Filter):
             return True
         try:
             message = record.getMessage()
-        except Exception:  # a broken format string is the logger's problem, not ours
+        except Exception:  # noqa: BLE001 - a broken format string is the logger's problem
             return True
         redacted = self.redact(message)
         if redacted != message:

@@ -1,9 +1,10 @@
 """``AutotaskClient``: the py-autotask reference API over the live Autotask REST API.
 
-The client finds the user's zone, sends every request through one ``Transport`` (limiter,
-retries, threshold awareness, error mapping: ``_transport.py``), routes each entity by the
-generated catalog (``_routing.py``), pages and splits queries (``_paging.py``), writes many records
-through one path (``write_many``, ``_batch.py``) and keeps metadata (``_metadata.py``).
+The client finds the user's zone (``_zones.py``), sends every request through one ``Transport``
+(limiter, retries, threshold awareness, error mapping: ``_transport.py``), routes each entity by
+the generated catalog (``_routing.py``), pages and splits queries (``_paging.py``), writes records
+(``_writing.py``; many through one path, ``write_many``, ``_batch.py``) and keeps metadata
+(``_metadata.py``).
 
 Where the reference and the live API disagree, the live API wins:
 
@@ -22,29 +23,26 @@ import importlib.util
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
-from autotask_pandas._batch import ProgressCallback, WriteOperation, WriteResult, batch_error, run_writes
 from autotask_pandas._config import ClientConfig
 from autotask_pandas._hosts import same_origin, trust_problem
 from autotask_pandas._metadata import MetadataCache
 from autotask_pandas._paging import FilterInput, Pager, plan_query
 from autotask_pandas._routing import Router
-from autotask_pandas._transport import RequestKind, Transport, RetryPolicy
-from autotask_pandas._writes import execute_write, prepare_write
-from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter, normalise_api_url
+from autotask_pandas._transport import RequestKind, RetryPolicy, Transport
+from autotask_pandas._writing import WritingMixin
+from autotask_pandas._zones import clear_zone_cache, lookup_zone
+from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import (
-    AutotaskAPIError,
-    AutotaskAuthenticationError,
     AutotaskNotFoundError,
     AutotaskValidationError,
     AutotaskZoneError,
 )
 from autotask_pandas.types import (
-    CreateResponse,
     EntityMetadata,
     FieldMetadata,
     QueryResponse,
@@ -52,28 +50,22 @@ from autotask_pandas.types import (
     ZoneInfo,
 )
 
-__all__ = ["AutotaskClient", "ClientConfig", "clear_zone_cache"]
+__all__ = ["AutotaskClient", "ClientConfig", "RequestKind", "clear_zone_cache"]
 
 logger = logging.getLogger("autotask_pandas.client")
 
 # One redacting filter for all our loggers; each open client registers its secret in it.
 _REDACTOR = SecretRedactingFilter()
-for _name in ("autotask_pandas", "autotask_pandas.client", "autotask_pandas.transport",
-              "autotask_pandas.metadata"):
+for _name in (
+    "autotask_pandas",
+    "autotask_pandas.client",
+    "autotask_pandas.transport",
+    "autotask_pandas.metadata",
+):
     logging.getLogger(_name).addFilter(_REDACTOR)
 
-# Zone lookups are per user and rarely change: cached for the process.
-_ZONES: dict[tuple[str, str], ZoneInfo] = {}
-_ZONES_LOCK = threading.Lock()
 
-
-def clear_zone_cache() -> None:
-    """Forget every zone looked up in this process."""
-    with _ZONES_LOCK:
-        _ZONES.clear()
-
-
-class AutotaskClient:
+class AutotaskClient(WritingMixin):
     """A client for one API user. Thread-safe; use as a context manager or call ``close()``."""
 
     def __init__(self, credentials: AuthCredentials, config: ClientConfig | None = None) -> None:
@@ -82,7 +74,9 @@ class AutotaskClient:
         self.credentials = credentials
         self.config = config = config or ClientConfig()
         if credentials.api_url is not None:
-            problem = trust_problem(credentials.api_url, allowed=config.allowed_hosts, explicit=True)
+            problem = trust_problem(
+                credentials.api_url, allowed=config.allowed_hosts, explicit=True
+            )
             if problem:
                 raise AutotaskValidationError(f"refusing to send credentials: {problem}")
         self._base_url: str | None = credentials.api_url
@@ -127,7 +121,7 @@ class AutotaskClient:
             self._http.close()
             _REDACTOR.discard(self._secret)
 
-    def __enter__(self) -> AutotaskClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,40 +143,13 @@ class AutotaskClient:
         With an explicit ``api_url`` the lookup is asked of that root, and its answer does not
         move the client: ``api_url`` wins.
         """
-        lookup = self.credentials.api_url or self.config.zone_lookup_url
-        key = (lookup.lower(), self.credentials.username.lower())
-        with _ZONES_LOCK:
-            cached = _ZONES.get(key)
-        if cached is not None:
-            return cached
-        try:
-            data = self._transport.request(
-                "GET",
-                lookup + "V1.0/ZoneInformation",
-                params={"user": self.credentials.username},
-                kind=RequestKind.READ,
-                authenticated=False,  # the zone call takes no credentials: none are sent
-            )
-        except AutotaskAuthenticationError:
-            raise
-        except AutotaskAPIError as exc:
-            raise AutotaskZoneError(f"zone lookup failed: {exc}") from None
-        try:
-            zone = ZoneInfo.model_validate(data)
-        except ValueError:
-            raise AutotaskZoneError(f"zone lookup gave an unexpected answer: {str(data)[:200]!r}") from None
-        zone = zone.model_copy(update={"url": normalise_api_url(zone.url)})
-        if self.credentials.api_url is None:
-            if lookup.lower().startswith("https://") and not zone.url.lower().startswith("https://"):
-                raise AutotaskZoneError(
-                    f"the zone lookup over https named {zone.url!r}: refusing to downgrade to http"
-                )
-            problem = trust_problem(zone.url, allowed=self.config.allowed_hosts, explicit=False)
-            if problem:
-                raise AutotaskZoneError(f"refusing the zone URL {zone.url!r}: {problem}")
-        with _ZONES_LOCK:
-            _ZONES[key] = zone
-        return zone
+        return lookup_zone(
+            self._transport,
+            self.credentials.api_url or self.config.zone_lookup_url,
+            self.credentials.username,
+            allowed_hosts=self.config.allowed_hosts,
+            check_trust=self.credentials.api_url is None,
+        )
 
     @property
     def base_url(self) -> str:
@@ -221,10 +188,16 @@ class AutotaskClient:
         (never resent after an ambiguous failure) unless ``kind`` says otherwise."""
         method = method.upper()
         if kind is None:
-            kind = {"GET": RequestKind.READ, "POST": RequestKind.CREATE}.get(method, RequestKind.WRITE)
+            kind = {"GET": RequestKind.READ, "POST": RequestKind.CREATE}.get(
+                method, RequestKind.WRITE
+            )
         url = path if "://" in path else self._url(path)
         return self._transport.request(
-            method, url, kind=kind, json=json, params=params,
+            method,
+            url,
+            kind=kind,
+            json=json,
+            params=params,
             impersonation_resource_id=impersonation_resource_id,
         )
 
@@ -260,7 +233,9 @@ class AutotaskClient:
         """Capabilities (``entityInformation``) with the fields and UDF definitions filled in."""
         info = self._router.entity(entity)
         raw = self._cached(info.name, "info", f"{info.name}/entityInformation") or {}
-        meta = EntityMetadata.model_validate(raw.get("info", raw) if isinstance(raw, Mapping) else {})
+        meta = EntityMetadata.model_validate(
+            raw.get("info", raw) if isinstance(raw, Mapping) else {}
+        )
         meta.fields = self.get_field_metadata(info.name)
         meta.user_defined_fields = self.get_udf_metadata(info.name)
         return meta
@@ -276,7 +251,10 @@ class AutotaskClient:
         info = self._router.entity(entity)
         if not info.has_udfs:
             return []
-        raw = self._cached(info.name, "udfs", f"{info.name}/entityInformation/userDefinedFields") or {}
+        raw = (
+            self._cached(info.name, "udfs", f"{info.name}/entityInformation/userDefinedFields")
+            or {}
+        )
         return [FieldMetadata.model_validate({**f, "isUdf": True}) for f in raw.get("fields") or []]
 
     def clear_metadata_cache(self, *, disk: bool = False) -> None:
@@ -293,7 +271,10 @@ class AutotaskClient:
                 "with list_children()"
             )
         return plan_query(
-            info.name, filters, include_fields=include_fields, page_size=page_size,
+            info.name,
+            filters,
+            include_fields=include_fields,
+            page_size=page_size,
             chunk_size=self.config.in_chunk_size,
         )
 
@@ -324,8 +305,13 @@ class AutotaskClient:
         impersonation_resource_id: int | None = None,
     ) -> Iterator[QueryResponse]:
         """Every page of a query, fetched as the iteration reaches it."""
-        first = self.query(entity, filters, include_fields, page_size,
-                           impersonation_resource_id=impersonation_resource_id)
+        first = self.query(
+            entity,
+            filters,
+            include_fields,
+            page_size,
+            impersonation_resource_id=impersonation_resource_id,
+        )
         return self._pager.iter_pages(first)
 
     def iter_query(
@@ -348,12 +334,21 @@ class AutotaskClient:
         filters: FilterInput | Iterable[FilterInput] | None = None,
         include_fields: Sequence[str] | None = None,
         *,
+        page_size: int = 500,
         limit: int | None = None,
         impersonation_resource_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """``list(iter_query(...))``."""
-        return list(self.iter_query(entity, filters, include_fields, limit=limit,
-                                    impersonation_resource_id=impersonation_resource_id))
+        return list(
+            self.iter_query(
+                entity,
+                filters,
+                include_fields,
+                page_size=page_size,
+                limit=limit,
+                impersonation_resource_id=impersonation_resource_id,
+            )
+        )
 
     def count(
         self,
@@ -376,10 +371,15 @@ class AutotaskClient:
         rows: list[dict[str, Any]] = []
         url: str | None = self._url(route.collection_path(parent_id))
         while url:  # a GET listing's next page is a GET too
-            data = self._transport.request(
-                "GET", url, kind=RequestKind.READ,
-                impersonation_resource_id=impersonation_resource_id,
-            ) or {}
+            data = (
+                self._transport.request(
+                    "GET",
+                    url,
+                    kind=RequestKind.READ,
+                    impersonation_resource_id=impersonation_resource_id,
+                )
+                or {}
+            )
             rows.extend(data.get("items") or [])
             url = (data.get("pageDetails") or {}).get("nextPageUrl")
         return rows
@@ -397,159 +397,15 @@ class AutotaskClient:
         """The record, or None when it does not exist (HTTP 404)."""
         route = self._router.route(entity, "get", prefer_child=parent_id is not None)
         try:
-            data = self.request("GET", route.item_path(entity_id, parent_id),
-                                impersonation_resource_id=impersonation_resource_id)
+            data = self.request(
+                "GET",
+                route.item_path(entity_id, parent_id),
+                impersonation_resource_id=impersonation_resource_id,
+            )
         except AutotaskNotFoundError:
             return None
         item = data.get("item") if isinstance(data, Mapping) else None
         return dict(item) if isinstance(item, Mapping) else None
-
-    def _write_one(self, operation: WriteOperation) -> tuple[int | None, Any]:
-        return execute_write(prepare_write(self._router, operation), self._send_write, self._get_for_parent)
-
-    def create_entity(
-        self, entity: str, *, parent_id: int | None = None,
-        impersonation_resource_id: int | None = None, **data: Any,
-    ) -> CreateResponse:
-        """Create a record; child entities go through their parent (e.g. ``companyID``)."""
-        item_id, _ = self._write_one(WriteOperation.create(
-            entity, data, parent_id=parent_id, impersonation_resource_id=impersonation_resource_id))
-        return CreateResponse(item_id=item_id)
-
-    def update(
-        self, entity: str, entity_id: int, *, parent_id: int | None = None,
-        impersonation_resource_id: int | None = None, **data: Any,
-    ) -> dict[str, Any]:
-        """PATCH the given fields (``PATCH /{Entity}`` with the id in the body)."""
-        _, answer = self._write_one(WriteOperation.update(
-            entity, entity_id, data, parent_id=parent_id,
-            impersonation_resource_id=impersonation_resource_id))
-        return dict(answer) if isinstance(answer, Mapping) else {"itemId": entity_id}
-
-    def replace(
-        self, entity: str, entity_id: int, *, parent_id: int | None = None,
-        impersonation_resource_id: int | None = None, **data: Any,
-    ) -> dict[str, Any]:
-        """PUT the whole record: fields left out become null on the server."""
-        _, answer = self._write_one(WriteOperation.replace(
-            entity, entity_id, data, parent_id=parent_id,
-            impersonation_resource_id=impersonation_resource_id))
-        return dict(answer) if isinstance(answer, Mapping) else {"itemId": entity_id}
-
-    def delete(
-        self, entity: str, entity_id: int, *, parent_id: int | None = None,
-        impersonation_resource_id: int | None = None,
-    ) -> bool:
-        """Delete where the API allows it; False when the record does not exist (404)."""
-        operation = WriteOperation.delete(entity, entity_id, parent_id=parent_id,
-                                          impersonation_resource_id=impersonation_resource_id)
-        prepared = prepare_write(self._router, operation)  # refuses before any request
-        try:
-            execute_write(prepared, self._send_write, self._get_for_parent)
-        except AutotaskNotFoundError:
-            return False
-        return True
-
-    def _send_write(self, method: str, path: str, body: Any, kind: RequestKind,
-                    impersonation: int | None) -> Any:
-        return self.request(method, path, json=body, kind=kind,
-                            impersonation_resource_id=impersonation)
-
-    def _get_for_parent(self, entity: str, entity_id: int) -> dict[str, Any] | None:
-        return self.get(entity, entity_id)
-
-    # -- many records -----------------------------------------------------------------------------
-
-    def write_many(
-        self,
-        operations: Iterable[WriteOperation],
-        *,
-        progress: bool | ProgressCallback | None = None,
-        max_workers: int | None = None,
-        batch_size: int | None = None,
-    ) -> list[WriteResult]:
-        """Run write operations concurrently; one ``WriteResult`` per operation, in input order.
-
-        All operations are checked first: if any is invalid, ``AutotaskValidationError`` is
-        raised (its ``problems`` maps input index to the reason) and nothing is sent. Failures of
-        individual requests never raise here: they are results with status ``failed`` or
-        ``uncertain`` (see ``_batch.py``).
-        """
-        ops = list(operations)
-        prepared = []
-        problems: dict[int, str] = {}
-        for index, op in enumerate(ops):
-            if not isinstance(op, WriteOperation):
-                problems[index] = f"not a WriteOperation: {op!r}"
-                continue
-            try:
-                prepared.append(prepare_write(self._router, op))
-            except AutotaskValidationError as exc:
-                problems[index] = str(exc)
-        if problems:
-            shown = "; ".join(f"item {i}: {m}" for i, m in list(problems.items())[:5])
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-            error = AutotaskValidationError(
-                f"{len(problems)} of {len(ops)} write operations are invalid, nothing was sent: "
-                f"{shown}{more}"
-            )
-            error.problems = problems  # type: ignore[attr-defined]
-            raise error
-        return run_writes(
-            ops,
-            prepared,
-            lambda p: execute_write(p, self._send_write, self._get_for_parent),
-            workers=max_workers or self.config.thread_limit,
-            batch_size=batch_size,
-            progress=progress,
-        )
-
-    def batch_create(
-        self, entity: str, entities_data: Sequence[Mapping[str, Any]], batch_size: int = 200,
-        *, progress: bool | ProgressCallback | None = None,
-    ) -> list[CreateResponse]:
-        """Create many records (one request each, concurrently), results in input order.
-
-        Raises ``AutotaskBatchError`` when any create failed or is uncertain; its ``results``
-        hold every item's ``WriteResult``, the successful ones included.
-        """
-        results = self.write_many([WriteOperation.create(entity, d) for d in entities_data],
-                                  batch_size=batch_size, progress=progress)
-        if (error := batch_error(results, "creates")) is not None:
-            raise error
-        return [CreateResponse(item_id=r.item_id) for r in results]
-
-    def batch_update(
-        self, entity: str, entities_data: Sequence[Mapping[str, Any]], batch_size: int = 200,
-        *, progress: bool | ProgressCallback | None = None,
-    ) -> list[dict[str, Any]]:
-        """PATCH many records; each dict carries its ``id``. Raises ``AutotaskBatchError`` like
-        ``batch_create``; returns the API's answers (``{"itemId": id}``) in input order."""
-        ops = []
-        for index, data in enumerate(entities_data):
-            key = next((k for k in data if str(k).lower() == "id"), None)
-            if key is None:
-                raise AutotaskValidationError(f"batch_update item {index} has no id; nothing was sent")
-            ops.append(WriteOperation.update(entity, data[key], {k: v for k, v in data.items() if k != key}))
-        results = self.write_many(ops, batch_size=batch_size, progress=progress)
-        if (error := batch_error(results, "updates")) is not None:
-            raise error
-        return [dict(r.response) if isinstance(r.response, Mapping) else {"itemId": r.item_id}
-                for r in results]
-
-    def batch_delete(
-        self, entity: str, entity_ids: Sequence[int], batch_size: int = 200,
-        *, progress: bool | ProgressCallback | None = None,
-    ) -> list[bool]:
-        """Delete many records: True per deleted id, False where it did not exist (404).
-        Any other failure raises ``AutotaskBatchError`` with every item's result."""
-        results = self.write_many([WriteOperation.delete(entity, i) for i in entity_ids],
-                                  batch_size=batch_size, progress=progress)
-        missing = [isinstance(r.error, AutotaskNotFoundError) for r in results]
-        real = [r for r, m in zip(results, missing) if not m]
-        if (error := batch_error(real, "deletes")) is not None:
-            raise type(error)(error.message, results)
-        return [r.ok for r in results]
 
     # -- entity managers (built on this client elsewhere) -------------------------------------
 

@@ -71,12 +71,24 @@ class AutotaskValidationError(AutotaskException, ValueError):
 
 
 class AutotaskConnectionError(AutotaskException):
-    """The request could not be completed on the network (after any retries)."""
+    """The request could not be completed on the network (after any retries).
 
-    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+    ``sent`` is False when the connection could not even be made (nothing reached the server)
+    and True when the request left and no answer came back.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        sent: bool = False,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.sent = sent
 
 
 class AutotaskTimeoutError(AutotaskConnectionError, TimeoutError):
@@ -94,9 +106,7 @@ class AutotaskUncertainWriteError(AutotaskException):
     record up (by a field you set) before trying again.
     """
 
-    def __init__(
-        self, message: str, *, method: str | None = None, url: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
         self.method = method
         self.url = url

@@ -62,7 +62,7 @@ class FilterOperation(str, enum.Enum):
 
     EQ = "eq"
     NOTEQ = "noteq"
-    NE = "noteq"  # alias, see above
+    NE = "noteq"  # noqa: PIE796 - a deliberate alias, see above
     GT = "gt"
     GTE = "gte"
     LT = "lt"
@@ -116,7 +116,7 @@ def _api_scalar(value: Any) -> Any:
         return _api_scalar(value.value)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:  # the API stores and compares UTC
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat() + "T00:00:00"
@@ -212,8 +212,9 @@ class QueryFilter(BaseModel):
         """Parse a filter dict as the API spells it (keys in any case)."""
         lowered = {str(k).lower(): v for k, v in data.items()}
         items = lowered.get("items")
+        op: Any = lowered.get("op")  # checked by the validator
         return cls(
-            op=lowered.get("op"),
+            op=op,
             field=lowered.get("field"),
             value=lowered.get("value"),
             udf=bool(lowered.get("udf", False)),
@@ -375,7 +376,10 @@ class FieldMetadata(_ApiModel):
     """One field of ``entityInformation/fields`` (or a UDF definition, with ``is_udf``)."""
 
     name: str
-    data_type: str | None = None
+    # fields say ``dataType``, UDF definitions ``type``
+    data_type: str | None = Field(
+        default=None, validation_alias=AliasChoices("dataType", "data_type", "type")
+    )
     length: int | None = None
     is_required: bool = False
     is_read_only: bool = False
@@ -456,7 +460,9 @@ class AttachmentData(_ApiModel):
     """
 
     id: int
-    parent_type: str | None = Field(default=None, validation_alias=_alias("parent_type", "parentType"))
+    parent_type: str | None = Field(
+        default=None, validation_alias=_alias("parent_type", "parentType")
+    )
     parent_id: int | None = Field(default=None, validation_alias=_alias("parent_id", "parentID"))
     file_name: str | None = Field(
         default=None, validation_alias=_alias("file_name", "fullPath", "fileName")
@@ -519,4 +525,3 @@ class CompanyData(_ApiModel):
     state: str | None = None
     postal_code: str | None = None
     country: str | None = None
-

@@ -8,6 +8,7 @@ thread slot per (integration code, endpoint) for the duration of the work.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import struct
 import threading
@@ -42,6 +43,52 @@ class ConnectionDropped(ConnectionResetError):
     Being a ConnectionError, the HTTP server treats it as a dropped client and stays quiet; the
     in-process transport turns it into the network error a client would see.
     """
+
+
+_BARE_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_COLON_NEXT = re.compile(r"\s*:")
+_CLOSE_NEXT = re.compile(r"\s*[}\]]")
+
+
+def _relaxed_json(text: str) -> str:
+    """Strict JSON for a body the live API's reader (Json.NET) accepts: Datto's own collection
+    sends unquoted property names and trailing commas (FACTS §3, R-POSTMAN); single quotes and
+    comments are read too. Strings are copied as they are; only the syntax around them changes.
+    """
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        word = _BARE_WORD.match(text, i)
+        if ch in "\"'":
+            j, chars = i + 1, []
+            while j < n and text[j] != ch:
+                if text[j] == "\\" and j + 1 < n:
+                    chars.append("'" if text[j + 1] == "'" else text[j : j + 2])
+                    j += 2
+                else:
+                    chars.append('\\"' if text[j] == '"' else text[j])
+                    j += 1
+            out.append('"' + "".join(chars) + '"')
+            i = j + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch == ",":
+            if not _CLOSE_NEXT.match(text, i + 1):  # a trailing comma is dropped
+                out.append(ch)
+            i += 1
+        elif word:
+            is_key = _COLON_NEXT.match(text, word.end())
+            out.append(f'"{word.group()}"' if is_key else word.group())  # else true/false/null
+            i = word.end()
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -182,6 +229,10 @@ class SandboxApp:
             return None
         try:
             return json.loads(raw)
+        except ValueError:
+            pass
+        try:
+            return json.loads(_relaxed_json(raw.decode("utf-8-sig")))
         except ValueError:
             raise ApiError("The request body is not valid JSON.") from None
 

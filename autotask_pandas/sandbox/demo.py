@@ -24,7 +24,7 @@ import random
 import struct
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
@@ -279,7 +279,8 @@ _HARDWARE = frozenset(_HOST_CODE)
 # Ticket titles per sub-issue type; {first} is the contact's first name, {host} a device.
 _TITLES: dict[str, tuple[str, ...]] = {
     "Workstation / Laptop": ("Laptop will not power on", "PC running very slowly",
-                             "Blue screen on {first}'s workstation", "Docking station not detecting monitors"),
+                             "Blue screen on {first}'s workstation",
+                             "Docking station not detecting monitors"),
     "Printer / Scanner": ("Printer offline for the front office", "Scanner not sending to email",
                           "Paper jam error that will not clear"),
     "Server Hardware": ("Server fan failure warning", "RAID degraded on {host}",
@@ -293,7 +294,8 @@ _TITLES: dict[str, tuple[str, ...]] = {
                                      "Update line-of-business application to latest version"),
     "Operating System": ("Windows update stuck at 35%", "Upgrade {first}'s PC to Windows 11",
                          "User profile corrupted"),
-    "Antivirus / EDR": ("EDR quarantined a business application", "Antivirus definitions out of date",
+    "Antivirus / EDR": ("EDR quarantined a business application",
+                        "Antivirus definitions out of date",
                         "Suspicious process flagged on {host}"),
     "Internet Outage": ("Internet down at main office", "Intermittent internet drops",
                         "ISP circuit down"),
@@ -318,7 +320,8 @@ _TITLES: dict[str, tuple[str, ...]] = {
     "Disk Space": ("Disk space low on C: - {host}", "Volume D: above 90% on {host}"),
     "Backup Failure": ("Backup job failed on {host}", "Offsite sync behind for {host}"),
     "Device Offline": ("Device offline: {host}", "Agent not checking in: {host}"),
-    "Patch Failure": ("Patch installation failed on {host}", "Pending reboot for patches on {host}"),
+    "Patch Failure": ("Patch installation failed on {host}",
+                      "Pending reboot for patches on {host}"),
     "Quote Request": ("Quote for 5 new laptops", "Quote for firewall replacement",
                       "Pricing for additional Microsoft 365 licenses"),
     "Hardware Order": ("Order replacement laptop for {first}", "Order new monitors",
@@ -331,7 +334,9 @@ _DESCRIPTIONS = (
     "{title}. User has already tried restarting. Screenshot attached where available.",
     "Issue: {title}\nImpact: {impact}\nContact: {first}",
 )
-_ALERT_DESCRIPTION = "Alert raised by RMM monitoring for {host}.\nCondition: {title}\nSeverity: {impact}"
+_ALERT_DESCRIPTION = (
+    "Alert raised by RMM monitoring for {host}.\nCondition: {title}\nSeverity: {impact}"
+)
 _RESOLUTIONS = (
     "Resolved remotely; confirmed with the user that everything works.",
     "Replaced the faulty component and tested.",
@@ -488,6 +493,7 @@ class _Demo:
         self.products: list[tuple[int, str, str]] = []  # (id, name, CI type)
         self.numbers: dict[int, int] = {}  # day -> last ticket/task number used that day
         self.attachment_id = ID_BASES["Attachments"]
+        self.n_tickets = round(5000 * scale)
 
     def count(self, base: float) -> int:
         return max(1, round(base * self.scale))
@@ -588,7 +594,8 @@ class _Demo:
         api = DEMO_API_USER
         rows: list[Row] = [{
             "id": api.resource_id, "firstName": "Sandbox", "lastName": "API User",
-            "userName": api.username.split("@")[0], "email": api.username, "title": "API Integration",
+            "userName": api.username.split("@")[0], "email": api.username,
+            "title": "API Integration",
             "initials": "API", "isActive": True, "resourceType": "Employee",
             "hireDate": _midnight(-3 * 365 * _DAY), "internalCost": 0.0, "officePhone": None,
             "defaultServiceDeskRoleID": None,
@@ -694,7 +701,7 @@ class _Demo:
             "fax": f"({area}) 555-{rng.randint(100, 199):04d}" if rng.random() < 0.3 else None,
             "address1": f"{rng.randint(1, 999)} {rng.choice(_STREETS)}",
             "address2": f"Suite {rng.randint(100, 500)}" if rng.random() < 0.4 else None,
-            "city": city, "state": state, "postalCode": postal, "countryID": country,
+            "city": city, "state": state or None, "postalCode": postal, "countryID": country,
             "webAddress": f"www.{company.slug}.example", "isActive": company.kind != "Dead",
             "isClientPortalActive": customer and rng.random() < 0.6, "isTaskFireActive": False,
             "isTaxExempt": segment == non_profit,
@@ -711,7 +718,7 @@ class _Demo:
             city, state, postal, area, _, country = company.place
             rows.append({"id": company.location_id, "companyID": company.id,
                          "name": "Headquarters", "address1": f"{100 + n} {_STREETS[n % 10]}",
-                         "city": city, "state": state, "postalCode": postal,
+                         "city": city, "state": state or None, "postalCode": postal,
                          "countryID": country, "phone": f"({area}) 555-0100",
                          "isPrimary": True, "isActive": True, "isTaxExempt": False,
                          "overrideCompanyTaxSettings": False})
@@ -732,7 +739,8 @@ class _Demo:
         extra = _Pick((c, c.weight) for c in customers)
         for _ in range(target - sum(counts.values())):
             counts[extra(rng).id] += 1
-        channel = _Pick(((str(v.value), 1.0) for v in UDF_DEFINITIONS["Contacts"][0].picklist_values))
+        preferred = UDF_DEFINITIONS["Contacts"][0].picklist_values
+        channel = _Pick((str(v.value), 1.0) for v in preferred)
         rows, next_id = [], ID_BASES["Contacts"]
         for company in self.companies[1:]:
             for n in range(counts.get(company.id, 0)):
@@ -872,6 +880,8 @@ class _Demo:
         for n, when in enumerate(created):
             company = rng.choice(prospects if prospects and rng.random() < 0.6 else customers)
             state = outcome(rng)
+            while state == status["Active"] and when < _END - 240 * _DAY:
+                state = outcome(rng)  # old deals are decided by now
             open_stage = rng.choice(list(stage.values()))
             step = open_stage if state == status["Active"] else stage["Closing"]
             probability = {status["Closed"]: 100, status["Implemented"]: 100,
@@ -955,7 +965,8 @@ class _Demo:
                 phase_id += 1
             hours_on_project = 0.0
             for k in range(count):
-                step = steps[k % len(steps)] + ("" if k < len(steps) else f" ({k // len(steps) + 1})")
+                rounds = k // len(steps)  # long projects repeat steps: "Wave 1 upgrades (2)"
+                step = steps[k % len(steps)] + (f" ({rounds + 1})" if rounds else "")
                 t_start = start + (end - start) * k / count
                 t_end = t_start + (end - start) / count
                 if done or t_end < _END:
@@ -1056,14 +1067,15 @@ class _Demo:
 
     # -- tickets ---------------------------------------------------------------------------
 
-    def pick_attachment_tickets(self) -> dict[int, int]:
-        """Ticket index -> attachment kind, chosen before the tickets exist."""
-        self.n_tickets = round(5000 * self.scale)
-        n = max(1, min(195, round(35 * self.scale)))
-        chosen = sorted(self.rng.sample(range(self.n_tickets), min(n, self.n_tickets)))
-        return {index: k for k, index in enumerate(chosen)}
+    def pick_attachment_tickets(self) -> frozenset[int]:
+        """Indexes of the tickets that get an attachment, chosen before the tickets exist.
 
-    def build_tickets(self, task_entries: int, attach_to: dict[int, int],
+        About 40 attachments at scale 1 (35 on tickets), never more than 200 in all.
+        """
+        n = max(1, min(195, round(35 * self.scale)))
+        return frozenset(self.rng.sample(range(self.n_tickets), min(n, self.n_tickets)))
+
+    def build_tickets(self, task_entries: int, attach_to: frozenset[int],
                       picked: list[tuple[int, float, float, int]]
                       ) -> Iterator[tuple[str, list[Row]]]:
         """Tickets in creation order, each chunk followed by its notes and time entries.
@@ -1101,8 +1113,8 @@ class _Demo:
             ("Incident", 60.0), ("Service Request", 30.0), ("Problem", 4.0),
             ("Change Request", 6.0))))
         # Mean hours to resolve by priority; a few tickets get stuck for weeks.
-        resolve_mean = {_PRIORITY["Critical"]: 6.0, _PRIORITY["High"]: 24.0,
-                        _PRIORITY["Medium"]: 96.0, _PRIORITY["Low"]: 240.0}
+        resolve_mean = {_PRIORITY["Critical"]: 6.0, _PRIORITY["High"]: 30.0,
+                        _PRIORITY["Medium"]: 120.0, _PRIORITY["Low"]: 300.0}
         due_hours = {_PRIORITY["Critical"]: 4, _PRIORITY["High"]: 8, _PRIORITY["Medium"]: 48,
                      _PRIORITY["Low"]: 120}
         techs = self.staff_pairs(_TICKET_ROLE_WEIGHT)
@@ -1150,8 +1162,8 @@ class _Demo:
                     issue, src, queue = monitoring, s_alert, q_alert
                     kind, category = _TICKET_TYPE["Alert"], _CATEGORY["RMM Alert"]
                     contact, creator, by_contact = None, api_user, None
-                    prio = _PRIORITY["Critical"] if sub_label == "Device Offline" and "SRV" in host \
-                        else priority(rng)
+                    server_down = sub_label == "Device Offline" and "-SRV-" in host
+                    prio = _PRIORITY["Critical"] if server_down else priority(rng)
                 else:
                     issue, sub, sub_label = user_issue(rng)
                     src = source(rng)
@@ -1177,7 +1189,7 @@ class _Demo:
                 title = rng.choice(_TITLES[sub_label]).format(first=first, host=host)
                 mean = 2.0 if alert else resolve_mean[prio]
                 duration = rng.expovariate(1 / mean) * _HOUR + 300
-                if r() < 0.05:
+                if r() < 0.07:
                     duration += rng.expovariate(1 / 60) * _DAY
                 assigned = techs(rng)
                 if creator is None and not by_contact:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import EntityInfo, FieldInfo
+from . import tenant
 from .errors import ApiError
 from .values import parse_datetime
 
@@ -147,6 +148,10 @@ class _Compiler:
         self.out.udf_conditions += 1
         inner_op = {"noteq": "eq", "notIn": "in", "notExist": "exist"}.get(op, op)
         value_sql = "CAST(value AS REAL)" if udf.type in ("integer", "double") else "value"
+        if udf.type == "datetime":
+            # UDF values are text in whatever ISO form they were stored ("2027-09-30T00:00:00"
+            # from the demo, the canonical "...000Z" from writes): compare canonical forms.
+            value_sql = "strftime('%Y-%m-%dT%H:%M:%fZ', value)"
         start = len(self.out.params)
         inner = self.condition(inner_op, value_sql, udf.name, udf.type, item, null_check=False)
         # The subquery's own parameters come before the value's, which condition() just appended.
@@ -160,7 +165,9 @@ class _Compiler:
     def convert(self, name: str, kind: str, value: Any) -> Any:
         if kind in ("integer", "long"):
             if isinstance(value, bool):
-                raise ApiError(f"Conversion failed when converting the value '{value}' to data type int.")
+                # Integer flags such as Contact.isActive: Datto's own collection filters them with
+                # a JSON true (FACTS §4), which SQL Server reads as 1.
+                return int(value)
             if isinstance(value, int):
                 return value
             if isinstance(value, float) and value.is_integer():
@@ -229,8 +236,12 @@ def field_list(entity: EntityInfo, names: Any) -> list[FieldInfo] | None:
     id_field = entity.field("id")
     if id_field is not None:
         chosen["id"] = id_field
+    udfs = tenant.udf_definitions(entity.name) if entity.has_udfs else ()
+    udf_names = {d.name.lower() for d in udfs}
     for name in names:
         fld = entity.field(str(name))
+        if fld is None and str(name).lower() in udf_names:
+            continue  # UDFs may be listed (FACTS §4); userDefinedFields comes back anyway
         if fld is None:
             raise ApiError(f"Unable to find {name} in the {entity.singular} Entity")
         chosen.setdefault(fld.name, fld)

@@ -102,7 +102,12 @@ def _root_route(method: str, entity: EntityInfo, rest: list[str], url: str) -> R
     lowered = tuple(s.lower() for s in rest)
     if not rest:
         verbs = {"create": "POST", "update": "PUT", "patch": "PATCH"}
-        _check(method, {v for op, v in verbs.items() if op in ops}, url)
+        allowed = {v for op, v in verbs.items() if op in ops}
+        if not allowed and ops:
+            # The entity's controller exists even when its root takes no write: the framework
+            # answers 405, not 404 (observed live: GET /V1.0/Contacts, I-ANT12).
+            raise METHOD_NOT_ALLOWED(method)
+        _check(method, allowed, url)
         return Route({"POST": "create", "PUT": "replace", "PATCH": "update"}[method], entity)
     if lowered == ("query",):
         _check(method, {"GET", "POST"} if "query" in ops else set(), url)

@@ -1,4 +1,4 @@
-"""The sandbox tenant's configuration: what a real Autotask database sets up and the spec never says.
+"""The sandbox tenant's configuration: what an Autotask database sets up and the spec never says.
 
 The Swagger spec gives every entity's fields and types, but picklist values, required fields,
 string lengths, user-defined fields and the API user all belong to the tenant: Autotask returns

@@ -1,0 +1,277 @@
+"""The client's write methods: single records and the one many-records path.
+
+A mixin of ``AutotaskClient`` (kept apart so each file reads in one sitting). It relies on the
+client's ``_router``, ``request()``, ``get()`` and ``config``. See ``_batch.py`` for how
+``write_many`` reports each item and ``_writes.py`` for how one write is checked and routed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from autotask_pandas._batch import (
+    ProgressCallback,
+    WriteOperation,
+    WriteResult,
+    batch_error,
+    run_writes,
+)
+from autotask_pandas._transport import RequestKind
+from autotask_pandas._writes import PreparedWrite, execute_write, prepare_write
+from autotask_pandas.exceptions import AutotaskNotFoundError, AutotaskValidationError
+from autotask_pandas.types import CreateResponse
+
+if TYPE_CHECKING:  # pragma: no cover
+    from autotask_pandas._config import ClientConfig
+    from autotask_pandas._routing import Router
+
+__all__ = ["WritingMixin"]
+
+
+class WritingMixin:
+    """create_entity, update, replace, delete, write_many and the reference's batch_*."""
+
+    _router: Router
+    config: ClientConfig
+
+    if TYPE_CHECKING:  # provided by AutotaskClient
+
+        def request(
+            self,
+            method: str,
+            path: str,
+            *,
+            json: Any = None,
+            params: Mapping[str, Any] | None = None,
+            kind: RequestKind | None = None,
+            impersonation_resource_id: int | None = None,
+        ) -> Any: ...
+
+        def get(
+            self,
+            entity: str,
+            entity_id: int,
+            *,
+            parent_id: int | None = None,
+            impersonation_resource_id: int | None = None,
+        ) -> dict[str, Any] | None: ...
+
+    # -- single records ---------------------------------------------------------------------
+
+    def _write_one(self, operation: WriteOperation) -> tuple[int, Any]:
+        return execute_write(
+            prepare_write(self._router, operation), self._send_write, self._get_for_parent
+        )
+
+    def create_entity(
+        self,
+        entity: str,
+        *,
+        parent_id: int | None = None,
+        impersonation_resource_id: int | None = None,
+        **data: Any,
+    ) -> CreateResponse:
+        """Create a record; child entities go through their parent (e.g. ``companyID``)."""
+        item_id, _ = self._write_one(
+            WriteOperation.create(
+                entity,
+                data,
+                parent_id=parent_id,
+                impersonation_resource_id=impersonation_resource_id,
+            )
+        )
+        return CreateResponse(item_id=item_id)
+
+    def update(
+        self,
+        entity: str,
+        entity_id: int,
+        *,
+        parent_id: int | None = None,
+        impersonation_resource_id: int | None = None,
+        **data: Any,
+    ) -> dict[str, Any]:
+        """PATCH the given fields (``PATCH /{Entity}`` with the id in the body)."""
+        _, answer = self._write_one(
+            WriteOperation.update(
+                entity,
+                entity_id,
+                data,
+                parent_id=parent_id,
+                impersonation_resource_id=impersonation_resource_id,
+            )
+        )
+        return dict(answer) if isinstance(answer, Mapping) else {"itemId": entity_id}
+
+    def replace(
+        self,
+        entity: str,
+        entity_id: int,
+        *,
+        parent_id: int | None = None,
+        impersonation_resource_id: int | None = None,
+        **data: Any,
+    ) -> dict[str, Any]:
+        """PUT the whole record: fields left out become null on the server."""
+        _, answer = self._write_one(
+            WriteOperation.replace(
+                entity,
+                entity_id,
+                data,
+                parent_id=parent_id,
+                impersonation_resource_id=impersonation_resource_id,
+            )
+        )
+        return dict(answer) if isinstance(answer, Mapping) else {"itemId": entity_id}
+
+    def delete(
+        self,
+        entity: str,
+        entity_id: int,
+        *,
+        parent_id: int | None = None,
+        impersonation_resource_id: int | None = None,
+    ) -> bool:
+        """Delete where the API allows it; False when the record does not exist (404)."""
+        operation = WriteOperation.delete(
+            entity,
+            entity_id,
+            parent_id=parent_id,
+            impersonation_resource_id=impersonation_resource_id,
+        )
+        prepared = prepare_write(self._router, operation)  # refuses before any request
+        try:
+            execute_write(prepared, self._send_write, self._get_for_parent)
+        except AutotaskNotFoundError:
+            return False
+        return True
+
+    def _send_write(
+        self, method: str, path: str, body: Any, kind: RequestKind, impersonation: int | None
+    ) -> Any:
+        return self.request(
+            method, path, json=body, kind=kind, impersonation_resource_id=impersonation
+        )
+
+    def _get_for_parent(self, entity: str, entity_id: int) -> dict[str, Any] | None:
+        return self.get(entity, entity_id)
+
+    # -- many records -----------------------------------------------------------------------
+
+    def write_many(
+        self,
+        operations: Iterable[WriteOperation],
+        *,
+        progress: bool | ProgressCallback | None = None,
+        max_workers: int | None = None,
+        batch_size: int | None = None,
+    ) -> list[WriteResult]:
+        """Run write operations concurrently; one ``WriteResult`` per operation, in input order.
+
+        All operations are checked first: if any is invalid, ``AutotaskValidationError`` is
+        raised (its ``problems`` maps input index to the reason) and nothing is sent. Failures of
+        individual requests never raise here: they are results with status ``failed`` or
+        ``uncertain`` (see ``_batch.py``).
+        """
+        ops = list(operations)
+        prepared: list[PreparedWrite] = []
+        problems: dict[int, str] = {}
+        for index, op in enumerate(ops):
+            if not isinstance(op, WriteOperation):
+                problems[index] = f"not a WriteOperation: {op!r}"
+                continue
+            try:
+                prepared.append(prepare_write(self._router, op))
+            except AutotaskValidationError as exc:
+                problems[index] = str(exc)
+        if problems:
+            shown = "; ".join(f"item {i}: {m}" for i, m in list(problems.items())[:5])
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            error = AutotaskValidationError(
+                f"{len(problems)} of {len(ops)} write operations are invalid, nothing was sent: "
+                f"{shown}{more}"
+            )
+            error.problems = problems  # type: ignore[attr-defined]
+            raise error
+        return run_writes(
+            ops,
+            prepared,
+            lambda p: execute_write(p, self._send_write, self._get_for_parent),
+            workers=max_workers or self.config.thread_limit,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+    def batch_create(
+        self,
+        entity: str,
+        entities_data: Sequence[Mapping[str, Any]],
+        batch_size: int = 200,
+        *,
+        progress: bool | ProgressCallback | None = None,
+    ) -> list[CreateResponse]:
+        """Create many records (one request each, concurrently), results in input order.
+
+        Raises ``AutotaskBatchError`` when any create failed or is uncertain; its ``results``
+        hold every item's ``WriteResult``, the successful ones included.
+        """
+        results = self.write_many(
+            [WriteOperation.create(entity, d) for d in entities_data],
+            batch_size=batch_size,
+            progress=progress,
+        )
+        if (error := batch_error(results, "creates")) is not None:
+            raise error
+        return [CreateResponse(item_id=cast(int, r.item_id)) for r in results]
+
+    def batch_update(
+        self,
+        entity: str,
+        entities_data: Sequence[Mapping[str, Any]],
+        batch_size: int = 200,
+        *,
+        progress: bool | ProgressCallback | None = None,
+    ) -> list[dict[str, Any]]:
+        """PATCH many records; each dict carries its ``id``. Raises ``AutotaskBatchError`` like
+        ``batch_create``; returns the API's answers (``{"itemId": id}``) in input order."""
+        ops = []
+        for index, data in enumerate(entities_data):
+            key = next((k for k in data if str(k).lower() == "id"), None)
+            if key is None:
+                raise AutotaskValidationError(
+                    f"batch_update item {index} has no id; nothing was sent"
+                )
+            ops.append(
+                WriteOperation.update(
+                    entity, data[key], {k: v for k, v in data.items() if k != key}
+                )
+            )
+        results = self.write_many(ops, batch_size=batch_size, progress=progress)
+        if (error := batch_error(results, "updates")) is not None:
+            raise error
+        return [
+            dict(r.response) if isinstance(r.response, Mapping) else {"itemId": r.item_id}
+            for r in results
+        ]
+
+    def batch_delete(
+        self,
+        entity: str,
+        entity_ids: Sequence[int],
+        batch_size: int = 200,
+        *,
+        progress: bool | ProgressCallback | None = None,
+    ) -> list[bool]:
+        """Delete many records: True per deleted id, False where it did not exist (404).
+        Any other failure raises ``AutotaskBatchError`` with every item's result."""
+        results = self.write_many(
+            [WriteOperation.delete(entity, i) for i in entity_ids],
+            batch_size=batch_size,
+            progress=progress,
+        )
+        missing = [isinstance(r.error, AutotaskNotFoundError) for r in results]
+        real = [r for r, m in zip(results, missing) if not m]
+        if (error := batch_error(real, "deletes")) is not None:
+            raise type(error)(error.message, results)
+        return [r.ok for r in results]
