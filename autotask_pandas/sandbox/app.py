@@ -24,6 +24,7 @@ from . import tenant
 from .errors import ApiError, RouteError
 from .faults import FaultPlan, FaultRule
 from .handlers import Call, Handlers
+from .jsontext import read_json
 from .limits import AttachmentVolume, LimitError, RequestBudget, ThreadLimiter, ThreadLimitExceeded
 from .metadata import MetadataBuilder
 from .routes import resolve
@@ -44,51 +45,9 @@ class ConnectionDropped(ConnectionResetError):
     in-process transport turns it into the network error a client would see.
     """
 
-
-_BARE_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_COLON_NEXT = re.compile(r"\s*:")
-_CLOSE_NEXT = re.compile(r"\s*[}\]]")
-
-
-def _relaxed_json(text: str) -> str:
-    """Strict JSON for a body the live API's reader (Json.NET) accepts: Datto's own collection
-    sends unquoted property names and trailing commas (FACTS §3, R-POSTMAN); single quotes and
-    comments are read too. Strings are copied as they are; only the syntax around them changes.
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        word = _BARE_WORD.match(text, i)
-        if ch in "\"'":
-            j, chars = i + 1, []
-            while j < n and text[j] != ch:
-                if text[j] == "\\" and j + 1 < n:
-                    chars.append("'" if text[j + 1] == "'" else text[j : j + 2])
-                    j += 2
-                else:
-                    chars.append('\\"' if text[j] == '"' else text[j])
-                    j += 1
-            out.append('"' + "".join(chars) + '"')
-            i = j + 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif ch == ",":
-            if not _CLOSE_NEXT.match(text, i + 1):  # a trailing comma is dropped
-                out.append(ch)
-            i += 1
-        elif word:
-            is_key = _COLON_NEXT.match(text, word.end())
-            out.append(f'"{word.group()}"' if is_key else word.group())  # else true/false/null
-            i = word.end()
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    def __init__(self, fault: str) -> None:
+        super().__init__(f"sandbox fault injection ({fault}) dropped the connection")
+        self.fault = fault
 
 
 @dataclass(frozen=True)
@@ -161,8 +120,8 @@ class SandboxApp:
         fault: FaultRule | None = None
         try:
             outcome, fault = self._handle(request)
-        except ConnectionDropped:
-            self._record(request, 0, "reset")
+        except ConnectionDropped as dropped:
+            self._record(request, 0, dropped.fault)
             raise
         body = json.dumps(outcome.body, separators=(",", ":"), ensure_ascii=False).encode()
         self._record(request, outcome.status, fault.kind if fault else None)
@@ -208,7 +167,7 @@ class SandboxApp:
                         self.sleep(self.settings.latency)
                     status, payload = self.handlers.dispatch(call)
             if fault is not None and fault.kind == "reset-after":
-                self._drop(request)
+                self._drop(request, fault.kind)
             return _Outcome(status, payload), fault
         except (ApiError, LimitError) as exc:
             return _Outcome(exc.status, {"errors": exc.errors}, dict(exc.headers)), fault
@@ -228,12 +187,8 @@ class SandboxApp:
         if not raw.strip():
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
-            pass
-        try:
-            return json.loads(_relaxed_json(raw.decode("utf-8-sig")))
-        except ValueError:
+            return read_json(raw.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
             raise ApiError("The request body is not valid JSON.") from None
 
     def _authenticate(self, request: Request) -> WriteContext:
@@ -266,7 +221,7 @@ class SandboxApp:
         if kind == "slow":
             self.sleep(fault.seconds)
         elif kind == "reset-before":
-            self._drop(request)
+            self._drop(request, kind)
         elif kind == "500":
             raise ApiError("An unexpected error occurred. (sandbox fault injection)")
         elif kind == "503":
@@ -281,7 +236,7 @@ class SandboxApp:
         elif kind == "thread-limit":
             raise ThreadLimitExceeded(self.threads.limit, None, self.threads.status)
 
-    def _drop(self, request: Request) -> None:
+    def _drop(self, request: Request, fault: str) -> None:
         sock = request.environ.get("werkzeug.socket")
         if isinstance(sock, socket.socket):
             # Abort: no answer reaches the client, and the close is a reset, not a clean FIN.
@@ -290,4 +245,4 @@ class SandboxApp:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        raise ConnectionDropped("sandbox fault injection dropped the connection")
+        raise ConnectionDropped(fault)

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from .values import format_datetime
 from .tenant import DEMO_API_USER, PICKLISTS, REFERENCE_DATE, UDF_DEFINITIONS
 
 __all__ = ["ATTACHMENT_ENTITIES", "ID_BASES", "generate", "pdf_bytes", "png_bytes"]
@@ -57,7 +58,15 @@ ID_BASES: dict[str, int] = {
     "TicketNotes": 20000,
     "TimeEntries": 40000,
     "Attachments": 1000,  # one id space for every *Attachments entity, as AttachmentInfo shows
+    "UserDefinedFieldDefinitions": 29682500,
 }
+
+# UserDefinedFieldDefinitions codes. udfType 1 = Company is what Datto's collection queries
+# ("Query UDF Information on Companies"); the other codes and the dataType codes are our guesses.
+_UDF_TYPES = {"Companies": 1, "Contacts": 2, "ConfigurationItems": 3, "Tickets": 4,
+              "Projects": 5, "Opportunities": 6, "Contracts": 7, "Tasks": 8, "Products": 9,
+              "SalesOrders": 10, "Subscriptions": 11, "CompanySiteConfigurations": 12}
+_UDF_DATA_TYPES = {"string": 1, "integer": 2, "double": 2, "datetime": 3}
 
 # Attachment rows carry the file itself under "data" (raw bytes; the HTTP layer base64-encodes).
 ATTACHMENT_ENTITIES: tuple[str, ...] = ("CompanyAttachments", "ProjectAttachments",
@@ -87,8 +96,8 @@ def _udfs(*values: tuple[str, str | None]) -> list[dict[str, str]]:
 
 
 def _iso(moment: datetime) -> str:
-    """How datetime UDF values are stored: ISO 8601 without offset, as Autotask returns them."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    """A datetime UDF value, in the one form the sandbox stores and answers every datetime."""
+    return format_datetime(moment)
 
 
 class _Pick(Generic[T]):
@@ -537,7 +546,34 @@ class _Demo:
 
     # -- lookups ---------------------------------------------------------------------------
 
+    def build_udf_definitions(self) -> list[Row]:
+        """The tenant's UDFs as rows of UserDefinedFieldDefinitions, so the entity agrees with
+        each entity's ``entityInformation/userDefinedFields``."""
+        rows = []
+        for n, (entity, definition) in enumerate(
+            (e, d) for e, defs in UDF_DEFINITIONS.items() for d in defs
+        ):
+            rows.append({
+                "id": ID_BASES["UserDefinedFieldDefinitions"] + n,
+                "name": definition.name,
+                "description": definition.description or None,
+                "dataType": _UDF_DATA_TYPES[definition.type],
+                "udfType": _UDF_TYPES[entity],
+                "isActive": True,
+                "isRequired": definition.is_required,
+                "isPrivate": False,
+                "isProtected": False,
+                "isEncrypted": False,
+                "isFieldMapping": False,
+                "isVisibleToClientPortal": False,
+                "defaultValue": definition.default_value,
+                "sortOrder": n,
+                "createDate": _START,
+            })
+        return rows
+
     def lookups(self) -> Iterator[tuple[str, list[Row]]]:
+        yield "UserDefinedFieldDefinitions", self.build_udf_definitions()
         yield "Countries", [
             {"id": cid, "name": name, "displayName": name, "countryCode": code,
              "isActive": True, "isDefaultCountry": cid == 237}

@@ -16,6 +16,7 @@ from ..catalog import Catalog, EntityInfo, FieldInfo
 from . import tenant
 from .errors import ApiError, RouteError
 from .filters import compile_filter, field_list, lower_keys
+from .jsontext import read_json
 from .limits import RequestBudget
 from .metadata import MetadataBuilder
 from .paging import PageCursor, first_page, page_url, parse_paging
@@ -46,14 +47,9 @@ class Call:
 
 def _parse_json_text(text: str) -> Any:
     try:
-        return json.loads(text)
+        return read_json(text)
     except ValueError:
-        # The live API (Newtonsoft.Json) also reads single-quoted JSON, and its own next-page URLs
-        # carry the search that way (FACTS §5).
-        try:
-            return json.loads(text.replace("'", '"'))
-        except ValueError:
-            raise ApiError("The search parameter is not valid JSON.") from None
+        raise ApiError("The search parameter is not valid JSON.") from None
 
 
 class Handlers:

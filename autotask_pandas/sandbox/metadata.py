@@ -31,8 +31,13 @@ API_DATA_TYPES = {
     "base64": "string",
 }
 WEBHOOK_ENTITIES = {"Companies", "Contacts", "ConfigurationItems", "Tickets", "TicketNotes"}
-_SERVER_SET = {"createDate", "createDateTime", "lastActivityDate", "lastModifiedDate",
-               "lastModifiedDateTime", "creatorResourceID", "createdByResourceID"}
+# Set by the server on every write, whatever a body says: creation and change stamps, and the
+# impersonator fields (FACTS §2: "setting those in the body is ignored").
+_SERVER_SET = {
+    "createDate", "createDateTime", "lastActivityDate", "lastModifiedDate", "lastModifiedDateTime",
+    "creatorResourceID", "createdByResourceID",
+    "impersonatorCreatorResourceID", "impersonatorUpdaterResourceID",
+}
 
 
 def _picklist_json(values: tuple[tenant.PicklistValue, ...]) -> list[dict[str, Any]]:

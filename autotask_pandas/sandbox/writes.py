@@ -35,7 +35,6 @@ _CHANGED_AT = ("lastActivityDate", "lastModifiedDate", "lastModifiedDateTime")
 _CREATED_BY = ("creatorResourceID", "createdByResourceID")
 # Set by the server from the ImpersonationResourceId header only; a body cannot set them
 # (FACTS §2, I-WYRE259), although the spec does not mark them read-only.
-_IMPERSONATOR = frozenset({"impersonatorCreatorResourceID", "impersonatorUpdaterResourceID"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +76,6 @@ class Writer:
             self._nonempty[entity] = self.store.count(entity) > 0
         return self._nonempty[entity]
 
-    def _read_only(self, entity: EntityInfo, fld: FieldInfo) -> bool:
-        return fld.name in _IMPERSONATOR or self.meta.is_read_only(entity, fld)
-
     def _split_body(self, entity: EntityInfo, body: Any) -> tuple[dict[FieldInfo, Any], Any, Any]:
         if not isinstance(body, Mapping):
             raise ApiError(f"The body must be a {entity.singular} object.")
@@ -97,7 +93,7 @@ class Writer:
             fld = entity.field(str(key))
             if fld is None or fld.name == "soapParentPropertyId":
                 continue  # unknown properties are ignored by the API's JSON binding
-            if self._read_only(entity, fld):
+            if self.meta.is_read_only(entity, fld):
                 continue
             values[fld] = value
         return values, udfs, body_id
@@ -306,7 +302,7 @@ class Writer:
         if replace:
             # PUT: every writable field not in the body becomes null (FACTS §11).
             for fld in entity.fields:
-                if fld.name not in changes and not self._read_only(entity, fld):
+                if fld.name not in changes and not self.meta.is_read_only(entity, fld):
                     changes[fld.name] = None
         if parent and parent.route.parent_field:
             # A child stays under its parent: the URL names the parent, the body may not move it.

@@ -162,8 +162,7 @@ def test_dropped_reads_and_idempotent_writes_are_retried(
             client.update("Appointments", aid, title=f"updated {aid}")
             assert client.get("Appointments", aid)["title"] == f"updated {aid}"
             assert client.delete("Appointments", aid) is True
-        # the sandbox logs both reset kinds as fault "reset"
-        dropped = {r.method for r in sb.requests if r.fault == "reset"}
+        dropped = {r.method for r in sb.requests if r.fault == "reset-after"}
         assert dropped == {"GET", "PATCH", "DELETE"}
 
 

@@ -70,7 +70,9 @@ def _definitions(spec: dict[str, Any]) -> dict[str, Any]:
       Without this, no real row would validate. Array *elements* stay strict.
     - ``Object`` and ``RestUserAccessLevel`` are empty object schemas in the spec that stand for
       scalars (.NET ``object`` for ``itemId``/``isSupportedWebhookField``, an enum the generator did
-      not describe for ``userAccessFor*``, values such as ``"All"``): any value.
+      not describe for ``userAccessFor*``, values such as ``"All"``): any value. The same holds
+      for a property typed ``{"type": "object"}`` with no properties (.NET ``object`` inline:
+      ``UserDefinedFieldDefinitionModel.defaultValue``, a string such as ``"3"`` on the wire).
     - A definition the spec references but never defines (``AttachmentActionResult[...]``, the
       attachment DELETE's result) cannot constrain anything: any value; the test checks the
       ``itemId`` envelope of those answers itself.
@@ -79,6 +81,8 @@ def _definitions(spec: dict[str, Any]) -> dict[str, Any]:
     for schema in defs.values():
         properties = schema.get("properties") or {}
         for name, prop in properties.items():
+            if prop.get("type") == "object" and not prop.get("properties"):
+                prop = {}
             properties[name] = {"anyOf": [prop, {"type": "null"}]}
     defs["Object"] = {}
     defs["RestUserAccessLevel"] = {}

@@ -141,7 +141,7 @@ def test_reset_before_the_write_stores_nothing(
         client.post("V1.0/Companies", json=company_body(name))
     assert count(client, "Companies", [{"op": "eq", "field": "companyName", "value": name}]) == 0
     assert [(r.method, r.status, r.fault) for r in faulty.requests[mark : mark + 1]] == [
-        ("POST", 0, "reset")
+        ("POST", 0, "reset-before")
     ]
 
 
