@@ -117,12 +117,8 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        fault: FaultRule | None = None
-        try:
-            outcome, fault = self._handle(request)
-        except ConnectionDropped as dropped:
-            self._record(request, 0, dropped.fault)
-            raise
+        # A dropped connection (ConnectionDropped) propagates to the server; _drop records it.
+        outcome, fault = self._handle(request)
         body = json.dumps(outcome.body, separators=(",", ":"), ensure_ascii=False).encode()
         self._record(request, outcome.status, fault.kind if fault else None)
         response = Response(body, outcome.status, outcome.headers, content_type="application/json; charset=utf-8")
@@ -237,6 +233,7 @@ class SandboxApp:
             raise ThreadLimitExceeded(self.threads.limit, None, self.threads.status)
 
     def _drop(self, request: Request, fault: str) -> None:
+        self._record(request, 0, fault)
         sock = request.environ.get("werkzeug.socket")
         if isinstance(sock, socket.socket):
             # Abort: no answer reaches the client, and the close is a reset, not a clean FIN.
