@@ -1,0 +1,104 @@
+"""Pull snapshots: what each pulled row looked like on the server, kept beside the user's frame.
+
+A pull (``read_autotask``, ``Query.to_pandas``, ``%autotask``) registers its frame here. The frame
+itself carries only ``df.attrs["autotask"] = {"entity": ..., "pull": <int>}``: pandas deep-copies
+``attrs`` on nearly every operation, so it must stay tiny, and it survives what analysts do
+(filtering, sorting, selecting columns, ``copy()``, adding columns, concatenating frames of the same
+pull). The snapshot is a shallow copy of the pulled frame indexed by ``id``: under pandas'
+Copy-on-Write (always on from pandas 3) it shares every column's memory with the user's frame until
+the user edits that column, so holding it costs almost nothing, and an unedited column can be
+recognised by identity of its buffer.
+
+After a push, the rows that landed move forward (``Pull.advance``), so the next push sends only what
+is still pending.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..client import AutotaskClient
+
+__all__ = ["ATTRS_KEY", "Pull", "forget", "pull_of", "record_pull"]
+
+ATTRS_KEY = "autotask"
+_ids = itertools.count(1)
+_lock = threading.Lock()
+_pulls: dict[int, Pull] = {}
+
+
+@dataclass
+class Pull:
+    """One pull of one entity: the server's values of its rows, indexed by id."""
+
+    id: int
+    entity: str
+    client: AutotaskClient | None
+    base: pd.DataFrame  # index: id (Int64); columns: as pulled (API fields, then UDF columns)
+    labels: bool = False  # picklist columns hold labels (categoricals), not values
+    tz: str | None = None  # datetime columns shown in this zone (None: UTC)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def advance(self, rows: pd.DataFrame) -> None:
+        """Make ``rows`` (indexed by id, some of the base's columns) the new server state."""
+        if rows.empty:
+            return
+        with _lock:
+            base = self.base
+            new_ids = rows.index.difference(base.index)
+            if len(new_ids):
+                base = pd.concat([base, rows.loc[new_ids].reindex(columns=base.columns)])
+            known = rows.index.intersection(base.index)
+            columns = [c for c in rows.columns if c in base.columns]
+            if len(known) and columns:
+                base = base.copy(deep=False)
+                base.loc[known, columns] = rows.loc[known, columns]
+            self.base = base
+
+    def drop(self, ids: pd.Index) -> None:
+        """Forget rows that no longer exist on the server (after a delete)."""
+        with _lock:
+            self.base = self.base.drop(index=self.base.index.intersection(ids))
+
+
+def record_pull(
+    df: pd.DataFrame,
+    entity: str,
+    client: AutotaskClient | None,
+    *,
+    labels: bool = False,
+    tz: str | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Register ``df`` (a fresh pull with an ``id`` column) and tag it; returns ``df``."""
+    if "id" not in df.columns:
+        raise ValueError(f"a pulled {entity} frame needs its id column to be pushed back")
+    base = df.set_index("id", drop=False).copy(deep=False)
+    base.index.name = None
+    with _lock:
+        pull = Pull(next(_ids), entity, client, base, labels, tz, dict(options))
+        _pulls[pull.id] = pull
+    df.attrs[ATTRS_KEY] = {"entity": entity, "pull": pull.id}
+    return df
+
+
+def pull_of(df: pd.DataFrame) -> Pull | None:
+    """The pull ``df`` came from, if its tag survived and the pull is still known."""
+    tag = df.attrs.get(ATTRS_KEY)
+    if not isinstance(tag, dict) or "pull" not in tag:
+        return None
+    return _pulls.get(tag["pull"])
+
+
+def forget(df: pd.DataFrame) -> None:
+    """Drop ``df``'s pull snapshot (its memory is freed once no frame shares its columns)."""
+    tag = df.attrs.get(ATTRS_KEY)
+    if isinstance(tag, dict):
+        with _lock:
+            _pulls.pop(tag.get("pull"), None)
