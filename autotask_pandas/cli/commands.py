@@ -10,19 +10,19 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from autotask_pandas._batch import WriteOperation, WriteResult
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.client import AutotaskClient
-from autotask_pandas.exceptions import AutotaskNotFoundError
+from autotask_pandas.exceptions import AutotaskAPIError
 
 from .filters import parse_filter
 from .output import cell, print_record, print_rows, print_table
 
-__all__ = ["COMMANDS", "UsageError", "needs_client", "resolve_entity"]
+__all__ = ["COMMANDS", "UsageError", "needs_client", "prepare", "resolve_entity"]
 
 
 class UsageError(Exception):
@@ -90,8 +90,6 @@ def _ids(text: str) -> list[int]:
 def _confirm(args: argparse.Namespace, question: str, err: TextIO) -> bool:
     if args.yes:
         return True
-    if not sys.stdin.isatty():
-        raise UsageError(f"{question} - refusing without --yes when not run from a terminal")
     print(f"{question} [y/N] ", end="", file=err, flush=True)
     return input().strip().lower() in ("y", "yes")
 
@@ -100,13 +98,9 @@ def _confirm(args: argparse.Namespace, question: str, err: TextIO) -> bool:
 
 
 def cmd_query(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
-    filters = [parse_filter(f) for f in args.filter]
-    fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    entity, fields = args.entity, args.fields
     limit = None if args.all else args.max_records
-    if limit is not None and limit < 1:
-        raise UsageError("--max-records must be at least 1")
-    rows = list(client.iter_query(entity, filters or None, fields, limit=limit))
+    rows = list(client.iter_query(entity, args.filters or None, fields, limit=limit))
     columns = None
     if fields:  # the user's columns, in their order, spelled as the API returned them
         keys = {k.lower(): k for row in rows[:1] for k in row}
@@ -118,13 +112,12 @@ def cmd_query(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
 
 
 def cmd_count(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
-    print(client.count(entity, [parse_filter(f) for f in args.filter] or None), file=out)
+    print(client.count(args.entity, args.filters or None), file=out)
     return 0
 
 
 def cmd_get(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
+    entity = args.entity
     record = client.get(entity, args.id, parent_id=args.parent_id)
     if record is None:
         print(f"error: {entity} {args.id} was not found", file=err)
@@ -141,21 +134,21 @@ def _done(args: argparse.Namespace, out: TextIO, verb: str, entity: str, answer:
 
 
 def cmd_create(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
-    created = client.create_entity(entity, parent_id=args.parent_id, **_data(args))
+    entity = args.entity
+    created = client.create_entity(entity, parent_id=args.parent_id, **args.body)
     _done(args, out, "created", entity, {"itemId": created.item_id})
     return 0
 
 
 def cmd_update(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
-    answer = client.update(entity, args.id, parent_id=args.parent_id, **_data(args))
+    entity = args.entity
+    answer = client.update(entity, args.id, parent_id=args.parent_id, **args.body)
     _done(args, out, "updated", entity, answer)
     return 0
 
 
 def cmd_delete(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
+    entity = args.entity
     if not _confirm(args, f"delete {entity} {args.id}?", err):
         print("nothing deleted", file=err)
         return 1
@@ -169,35 +162,40 @@ def cmd_delete(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
 def _error_text(result: WriteResult, redact: Callable[[str], str]) -> str:
     if result.error is None:
         return ""
-    if isinstance(result.error, AutotaskNotFoundError):
-        return "not found"
-    return redact(" ".join(str(result.error).split()))
+    error = result.error
+    if isinstance(error, AutotaskAPIError) and error.errors:
+        text = f"HTTP {error.status_code}: " + "; ".join(error.errors)
+    else:
+        text = str(error)
+    return redact(" ".join(text.split()))
 
 
-def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
+def _batch_operations(args: argparse.Namespace) -> list[WriteOperation]:
+    entity = args.entity
     if args.action == "delete":
         if args.file is not None or args.ids is None:
             raise UsageError("batch delete takes --ids 1,2,3 (not --file)")
-        ids = _ids(args.ids)
-        if not _confirm(args, f"delete {len(ids)} {entity}?", err):
-            print("nothing deleted", file=err)
-            return 1
-        ops = [WriteOperation.delete(entity, i) for i in ids]
-    else:
-        if args.file is None or args.ids is not None:
-            raise UsageError(f"batch {args.action} takes --file data.json (not --ids)")
-        records = _records_file(args.file)
-        if args.action == "create":
-            ops = [WriteOperation.create(entity, r) for r in records]
-        else:
-            ops = []
-            for index, record in enumerate(records):
-                key = next((k for k in record if k.lower() == "id"), None)
-                if key is None:
-                    raise UsageError(f"{args.file}: item {index} has no id; nothing was sent")
-                body = {k: v for k, v in record.items() if k != key}
-                ops.append(WriteOperation.update(entity, record[key], body))
+        return [WriteOperation.delete(entity, i) for i in _ids(args.ids)]
+    if args.file is None or args.ids is not None:
+        raise UsageError(f"batch {args.action} takes --file data.json (not --ids)")
+    records = _records_file(args.file)
+    if args.action == "create":
+        return [WriteOperation.create(entity, r) for r in records]
+    ops = []
+    for index, record in enumerate(records):
+        key = next((k for k in record if k.lower() == "id"), None)
+        if key is None:
+            raise UsageError(f"{args.file}: item {index} has no id; nothing was sent")
+        body = {k: v for k, v in record.items() if k != key}
+        ops.append(WriteOperation.update(entity, record[key], body))
+    return ops
+
+
+def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
+    ops = args.operations
+    if args.action == "delete" and not _confirm(args, f"delete {len(ops)} {args.entity}?", err):
+        print("nothing deleted", file=err)
+        return 1
     results = client.write_many(ops, batch_size=args.batch_size)
     redact = args.redact
     if args.output == "json":
@@ -218,7 +216,7 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
                 [dict(zip(("item", "status", "id", "error"), row)) for row in rows], "csv", out
             )
         else:
-            print_table(rows, ["item", "status", "id", "error"], out)
+            print_table(rows, ["item", "status", "id", "error"], out, full_last=True)
     bad = [r for r in results if not r.ok]
     if bad:
         uncertain = sum(1 for r in bad if r.status == "uncertain")
@@ -249,7 +247,7 @@ def cmd_entities(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO
 
 
 def cmd_fields(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity = resolve_entity(args.entity)
+    entity = args.entity
     fields = [*client.get_field_metadata(entity), *client.get_udf_metadata(entity)]
     if args.output != "table":
         data = [f.model_dump(by_alias=True, exclude_none=True) for f in fields]
@@ -311,6 +309,27 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
     return 0
 
 
+def prepare(args: argparse.Namespace) -> None:
+    """Read and check the arguments before any connection is made (usage errors send nothing)."""
+    if getattr(args, "entity", None) is not None:
+        args.entity = resolve_entity(args.entity)
+    if hasattr(args, "filter"):
+        args.filters = [parse_filter(f) for f in args.filter]
+    if getattr(args, "fields", None) is not None and isinstance(args.fields, str):
+        args.fields = [f.strip() for f in args.fields.split(",") if f.strip()] or None
+    if getattr(args, "max_records", None) is not None and args.max_records < 1:
+        raise UsageError("--max-records must be at least 1")
+    if getattr(args, "data", None) is not None:
+        args.body = _data(args)
+    if args.command == "batch":
+        args.operations = _batch_operations(args)
+        if args.batch_size < 1:
+            raise UsageError("--batch-size must be at least 1")
+    deleting = args.command == "delete" or getattr(args, "action", None) == "delete"
+    if deleting and args.command != "attachments" and not args.yes and not sys.stdin.isatty():
+        raise UsageError("deleting needs --yes when not run from a terminal; nothing was sent")
+
+
 COMMANDS: dict[str, Command] = {
     "query": cmd_query,
     "count": cmd_count,
@@ -327,7 +346,3 @@ COMMANDS: dict[str, Command] = {
 
 def needs_client(command: str) -> bool:
     return command != "entities"
-
-
-def _unused(*_: Sequence[Mapping[str, Any]]) -> None:  # pragma: no cover
-    pass

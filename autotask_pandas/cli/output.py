@@ -34,12 +34,21 @@ def columns_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def print_table(
-    rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO
+    rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO, *, full_last: bool = False
 ) -> None:
-    text = [[_short(cell(v)) for v in row] for row in rows]
+    """Aligned columns; cells are shortened to one line of 60 characters, except the last
+    column's when ``full_last`` (e.g. an error message, whose point is at its end)."""
+    last = len(headers) - 1
+    text = [
+        [(" ".join(cell(v).split()) if full_last and i == last else _short(cell(v)))
+         for i, v in enumerate(row)]
+        for row in rows
+    ]
     widths = [len(h) for h in headers]
     for row in text:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    if full_last and widths:
+        widths[last] = len(headers[last])
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), file=out)
     print("  ".join("-" * w for w in widths), file=out)
     for row in text:

@@ -66,7 +66,7 @@ class Handlers:
         self.meta = meta
         self.writer = writer
         self.budget = budget
-        self.invoice_settings: dict[int, dict[str, Any]] = {}
+        self._invoice_settings: dict[int, dict[str, Any]] = {}  # per company (2026 routes)
         self._bool_columns: dict[tuple[str, ...], list[int]] = {}
 
     def dispatch(self, call: Call) -> tuple[int, Any]:
@@ -323,14 +323,17 @@ class Handlers:
             return 200, {"invoicePdf": base64.b64encode(b"%PDF-1.4\n%sandbox\n").decode()}
         return 200, {"invoiceMarkup": f"<html><body><h1>Invoice {invoice_id}</h1></body></html>"}
 
+    def _settings_of(self, company_id: int) -> dict[str, Any]:
+        if not self.store.exists("Companies", company_id):
+            raise ApiError(f"Company {company_id} does not exist.")
+        return self._invoice_settings.setdefault(
+            company_id, {"companyID": company_id, "contactRecipients": [], "resourceRecipients": []}
+        )
+
     def invoice_settings(self, call: Call) -> tuple[int, Any]:
         company_id = call.route.row_id
         assert company_id is not None
-        if not self.store.exists("Companies", company_id):
-            raise ApiError(f"Company {company_id} does not exist.")
-        settings = self.invoice_settings.setdefault(
-            company_id, {"companyID": company_id, "contactRecipients": [], "resourceRecipients": []}
-        )
+        settings = self._settings_of(company_id)
         if call.method == "PUT":
             if not isinstance(call.body, dict):
                 raise ApiError("The body must be an invoice settings object.")
@@ -341,11 +344,7 @@ class Handlers:
     def invoice_recipients(self, call: Call) -> tuple[int, Any]:
         company_id = call.route.row_id
         assert company_id is not None
-        if not self.store.exists("Companies", company_id):
-            raise ApiError(f"Company {company_id} does not exist.")
-        settings = self.invoice_settings.setdefault(
-            company_id, {"companyID": company_id, "contactRecipients": [], "resourceRecipients": []}
-        )
+        settings = self._settings_of(company_id)
         key = "contactRecipients" if call.route.extra[0] == "contactrecipients" else "resourceRecipients"
         if call.method == "DELETE":
             recipient = call.route.parent_id

@@ -18,23 +18,11 @@ import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox, SandboxApp, SandboxSettings, SandboxTransport
+from sandbox_http import ALL, errors, ok
 
-ALL = {"op": "exist", "field": "id"}
 SMALL = SandboxSettings(
     max_attachment_bytes=2_000, attachment_window_bytes=5_000, attachment_window_seconds=300.0
 )
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def errors(response: httpx.Response) -> list[str]:
-    assert response.status_code == 500, response.text
-    body = response.json()
-    assert set(body) == {"errors"} and body["errors"], body
-    return body["errors"]
 
 
 def attachment(

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from autotask_pandas.sandbox import FaultPlan, Sandbox, SandboxApp, SandboxTransport
+from sandbox_http import ALL, SleepRecorder, auth, count, ok
 
-ALL = {"op": "exist", "field": "id"}
 SPEC = (
     "500:1@GET /V1.0/Companies/query;"
     "503:1@GET /V1.0/Contacts/query;"
@@ -29,18 +29,6 @@ SPEC = (
     "reset-after:1@PATCH /V1.0/Tickets"
 )
 SEARCH = {"search": '{"filter":[{"op":"exist","field":"id"}]}'}
-
-
-def auth(sb: Sandbox) -> dict[str, str]:
-    return {"ApiIntegrationCode": sb.integration_code, "UserName": sb.username, "Secret": sb.secret}
-
-
-class SleepRecorder:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +46,6 @@ def client(request: pytest.FixtureRequest, faulty: Sandbox) -> Iterator[httpx.Cl
         base_url=faulty.url, headers=auth(faulty), transport=transport, timeout=30
     ) as c:
         yield c
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def error_body(response: httpx.Response, status: int) -> str:
@@ -126,10 +109,6 @@ def company_body(name: str) -> dict[str, Any]:
         "phone": "(555) 555-0199",
         "ownerResourceID": 29682886,
     }
-
-
-def count(client: httpx.Client, entity: str, filters: list[dict[str, Any]]) -> int:
-    return ok(client.post(f"V1.0/{entity}/query/count", json={"filter": filters}))["queryCount"]
 
 
 def test_reset_before_the_write_stores_nothing(

@@ -15,17 +15,13 @@ import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox, SandboxApp, SandboxSettings, SandboxTransport
+from sandbox_http import ALL, SleepRecorder, auth
 
-ALL = {"op": "exist", "field": "id"}
 THREAD_ERROR = {
     "errors": [
         "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded."
     ]
 }
-
-
-def auth(sb: Sandbox) -> dict[str, str]:
-    return {"ApiIntegrationCode": sb.integration_code, "UserName": sb.username, "Secret": sb.secret}
 
 
 class FakeClock:
@@ -34,14 +30,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class SleepRecorder:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture(scope="module")

@@ -19,14 +19,9 @@ import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox
+from sandbox_http import ALL, ok
 
-ALL = {"op": "exist", "field": "id"}
 GET_NOT_ALLOWED = {"Message": "The requested resource does not support http method 'GET'."}
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def first_page(

@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 
 from autotask_pandas.sandbox import Sandbox
-
-ALL = {"op": "exist", "field": "id"}
+from sandbox_http import ALL, ok
 
 
 def client(sb: Sandbox) -> httpx.Client:
@@ -19,11 +18,6 @@ def client(sb: Sandbox) -> httpx.Client:
         "Secret": sb.secret,
     }
     return httpx.Client(base_url=sb.url, headers=headers, timeout=30)
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_a_created_row_survives_a_restart(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sandbox_http import ALL, ok
 
-ALL = {"op": "exist", "field": "id"}
 
 # Fields the random filters use, with how Python compares them.
 COMPANY_FIELDS = {
@@ -61,11 +61,6 @@ def query(
     if method == "POST":
         return api.post(f"V1.0/{entity}/query", json=model)
     return api.get(f"V1.0/{entity}/query", params={"search": json.dumps(model)})
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def fetch_all(

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sandbox_http import ALL, ok
 
-ALL = {"op": "exist", "field": "id"}
 OR_LIMIT = "Queries are limited to 500 or fewer 'OR' conditions."
 MAX_RECORDS_ERROR = "maxCountOfRecordsToReturn must be between 1 and 500"
 
@@ -25,11 +25,6 @@ def query(
     if method == "POST":
         return api.post(f"V1.0/{entity}/query", json=model)
     return api.get(f"V1.0/{entity}/query", params={"search": json.dumps(model)})
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def error(response: httpx.Response, status: int = 500) -> list[str]:

@@ -7,52 +7,13 @@ nothing is written; routing mistakes (``PATCH /{Entity}/{id}``, a DELETE the spe
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox
-
-ALL = {"op": "exist", "field": "id"}
-NO_MATCHING_DELETE = (
-    "No message. No matching records found. "
-    "The logged in Resource may not have the required permissions to delete the data."
-)
-_serial = itertools.count(1)
-
-
-def not_allowed(method: str) -> dict[str, str]:
-    return {"Message": f"The requested resource does not support http method '{method}'."}
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def errors(response: httpx.Response) -> list[str]:
-    assert response.status_code == 500, response.text
-    body = response.json()
-    assert set(body) == {"errors"} and body["errors"], body
-    return body["errors"]
-
-
-def names_field(messages: list[str], field: str) -> bool:
-    return any(field.lower() in message.lower() for message in messages)
-
-
-def item(api: httpx.Client, path: str) -> dict[str, Any]:
-    return ok(api.get(path))["item"]
-
-
-def count(api: httpx.Client, entity: str, filters: list[dict[str, Any]]) -> int:
-    return ok(api.post(f"V1.0/{entity}/query/count", json={"filter": filters}))["queryCount"]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {next(_serial)}"
+from sandbox_http import ALL, NO_MATCHING_DELETE, count, errors, item, names_field, not_allowed, ok, unique
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,109 @@
+"""The ``autotask`` command (entry point ``autotask_pandas.cli:main``; also ``python -m
+autotask_pandas.cli``).
+
+    autotask query ENTITY [--filter "field op value" ...] [--fields a,b] [--max-records N | --all]
+    autotask count ENTITY [--filter ...]
+    autotask get ENTITY ID            autotask create ENTITY --data JSON
+    autotask update ENTITY ID --data JSON          autotask delete ENTITY ID [--yes]
+    autotask batch create|update ENTITY --file data.json
+    autotask batch delete ENTITY --ids 1,2,3 [--yes]
+    autotask attachments upload|download|list|delete-attachment ...
+    autotask entities                 autotask fields ENTITY
+    autotask demo                     autotask sandbox serve [options]
+
+Credentials come from ``AUTOTASK_*`` environment variables; with none at all, commands run
+against the built-in sandbox (and say so on stderr). Exit codes: 0 done, 1 the API or the client
+refused (one ``error: ...`` line on stderr, with the server's words), 2 a usage error. The secret
+is blanked in everything printed. The CLI parses and prints; requests go through the client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from autotask_pandas.exceptions import AutotaskException
+
+from .commands import COMMANDS, UsageError, needs_client, prepare
+from .filters import FilterSyntaxError
+from .parser import build_parser
+from .session import Redactor, open_client
+
+__all__ = ["build_parser", "main"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from autotask_pandas.sandbox import Sandbox
+
+    sandbox = Sandbox(
+        scale=args.scale,
+        seed=args.seed,
+        latency=args.latency_ms / 1000.0,
+        thread_limit=args.thread_limit,
+        hourly_limit=args.hourly_limit,
+        faults=args.faults,
+        db_path=args.db,
+        host=args.host,
+        port=args.port,
+    )
+    sandbox.start()
+    # These are the sandbox's own throwaway credentials, printed so a user can connect to it;
+    # they open nothing but this emulator.
+    print(f"Autotask sandbox serving at {sandbox.url}")
+    print(f"  zone lookup : {sandbox.url}V1.0/ZoneInformation?user={sandbox.username}")
+    print(f"  UserName    : {sandbox.username}")
+    print(f"  ApiIntegrationCode: {sandbox.integration_code}")
+    print(f"  Secret      : {sandbox.secret}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _run(args: argparse.Namespace, redact: Redactor) -> int:
+    if args.command == "sandbox":
+        return _serve(args)
+    if args.command == "demo":
+        from autotask_pandas.demo import run_demo
+
+        return run_demo()
+    command = COMMANDS[args.command]
+    prepare(args)
+    args.redact = redact
+    if not needs_client(args.command):
+        return command(args, None, sys.stdout, sys.stderr)
+    with open_client(args, redact) as client:
+        return command(args, client, sys.stdout, sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (argparse's own exits are returned, not raised)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    redact = Redactor()
+    try:
+        return _run(args, redact)
+    except (UsageError, FilterSyntaxError) as exc:
+        print(f"autotask {args.command}: error: {redact(str(exc))}", file=sys.stderr)
+        return 2
+    except AutotaskException as exc:
+        print(f"error: {redact(' '.join(str(exc).split()))}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file to upload or write; a closed pipe is handled below
+        if isinstance(exc, BrokenPipeError):
+            # `autotask query ... | head`: the reader left; say nothing more.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,67 @@
+"""Helpers the sandbox's HTTP tests share: asserting the live API's answer shapes, counting rows.
+
+Plain functions over an ``httpx.Client`` (the fixtures ``api``/``inproc_api`` of conftest.py);
+they use no code of the client under test, on purpose.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import httpx
+
+from autotask_pandas.sandbox import Sandbox
+
+ALL = {"op": "exist", "field": "id"}
+NO_MATCHING_DELETE = (
+    "No message. No matching records found. "
+    "The logged in Resource may not have the required permissions to delete the data."
+)
+_serial = itertools.count(1)
+
+
+def auth(sb: Sandbox) -> dict[str, str]:
+    return {"ApiIntegrationCode": sb.integration_code, "UserName": sb.username, "Secret": sb.secret}
+
+
+def not_allowed(method: str) -> dict[str, str]:
+    return {"Message": f"The requested resource does not support http method '{method}'."}
+
+
+def ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def errors(response: httpx.Response) -> list[str]:
+    assert response.status_code == 500, response.text
+    body = response.json()
+    assert set(body) == {"errors"} and body["errors"], body
+    return body["errors"]
+
+
+def names_field(messages: list[str], field: str) -> bool:
+    return any(field.lower() in message.lower() for message in messages)
+
+
+def item(api: httpx.Client, path: str) -> dict[str, Any]:
+    return ok(api.get(path))["item"]
+
+
+def count(api: httpx.Client, entity: str, filters: list[dict[str, Any]]) -> int:
+    return ok(api.post(f"V1.0/{entity}/query/count", json={"filter": filters}))["queryCount"]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {next(_serial)}"
+
+
+class SleepRecorder:
+    """Stands in for the sandbox's ``sleep``: records the latency it would add, waits for none."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
