@@ -103,8 +103,14 @@ def _as_id(value: Any, what: str) -> int:
 def prepare_write(router: Router, op: WriteOperation) -> PreparedWrite:
     catalog_op, method, kind = _ACTIONS[op.action]
     info = router.entity(op.entity)
-    route = router.route(info, catalog_op, prefer_child=op.parent_id is not None, body=op.body)
-    body = {str(k): jsonable(v) for k, v in op.body.items()}
+    # Field names as the API spells them: the reference's snake_case and SOAP-era names
+    # (a ticket's accountID is companyID) are mapped; unknown names are left to the server.
+    # Imported here: the entities package builds on the client.
+    from autotask_pandas.entities.fields import to_api_fields
+
+    source = to_api_fields(info, op.body, strict=False)
+    route = router.route(info, catalog_op, prefer_child=op.parent_id is not None, body=source)
+    body = {str(k): jsonable(v) for k, v in source.items()}
     id_key = find_key(body, "id")
 
     entity_id: int | None = None

@@ -5,7 +5,7 @@ A live next-page URL looks like
 the token is JSON ``{"pageSize", "previousIds", "nextIds"}``, URL-encoded the .NET way (lower-case
 hex). Paging is an id cursor: a page holds the rows with ``id`` greater than ``nextIds[0]``, in
 ascending id order; ``previousIds`` is the stack of earlier cursors, so a previous-page URL is the
-same token popped. ``search`` is carried only for GET queries: a POSTed query's next page must be
+same token popped (for the last 50 pages: the stack is capped so URLs stay short). ``search`` is carried only for GET queries: a POSTed query's next page must be
 POSTed again with the same body, and a GET on it has no filter to run (405, as observed live).
 """
 
@@ -20,6 +20,7 @@ from .errors import ApiError
 
 __all__ = ["PageCursor", "dotnet_quote", "first_page", "page_url", "parse_paging"]
 
+MAX_PREVIOUS = 50
 _HEX = re.compile(r"%[0-9A-F]{2}")
 
 
@@ -45,7 +46,10 @@ class PageCursor:
         )
 
     def next(self, last_id: int) -> PageCursor:
-        return PageCursor(self.page_size, (*self.previous_ids, self.after_id), last_id)
+        # Keep the URL bounded on deep paging (a MaxRecords of 1 over 100,000 rows): going back is
+        # possible for the last MAX_PREVIOUS pages, going forward always.
+        previous = (*self.previous_ids, self.after_id)[-MAX_PREVIOUS:]
+        return PageCursor(self.page_size, previous, last_id)
 
     def previous(self) -> PageCursor | None:
         if not self.previous_ids:

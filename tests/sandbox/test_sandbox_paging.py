@@ -191,3 +191,20 @@ def test_in_process_transport_pages_like_http(api: httpx.Client, inproc_api: htt
     for method in ("POST", "GET"):
         model = {"filter": [{"op": "lt", "field": "priority", "value": 3}], "MaxRecords": 300}
         assert walk(inproc_api, "Tickets", model, method) == walk(api, "Tickets", model, method)
+
+
+def test_deep_paging_keeps_urls_short_and_can_go_back_fifty_pages(inproc_api: httpx.Client) -> None:
+    body = {"filter": [ALL], "MaxRecords": 1}
+    page = ok(inproc_api.post("V1.0/Tickets/query", json=body))
+    ids = [page["items"][0]["id"]]
+    for _ in range(80):
+        page = ok(inproc_api.post(page["pageDetails"]["nextPageUrl"], json=body))
+        ids.append(page["items"][0]["id"])
+    url = page["pageDetails"]["nextPageUrl"]
+    assert len(token(url)["previousIds"]) == 50 and len(url) < 1500
+    assert ids == sorted(ids) and len(set(ids)) == 81
+    back = page
+    for expected in reversed(ids[-51:-1]):  # fifty pages back, one at a time
+        back = ok(inproc_api.post(back["pageDetails"]["prevPageUrl"], json=body))
+        assert back["items"][0]["id"] == expected
+    assert back["pageDetails"]["prevPageUrl"] is None
