@@ -7,6 +7,7 @@ with an underscore is private.
 from autotask_pandas._batch import WriteOperation, WriteResult
 from autotask_pandas.auth import AuthCredentials
 from autotask_pandas.client import AutotaskClient, ClientConfig
+from autotask_pandas.entities import BaseEntity, EntityManager
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskAuthenticationError,
@@ -22,6 +23,8 @@ from autotask_pandas.exceptions import (
     AutotaskValidationError,
     AutotaskZoneError,
 )
+from autotask_pandas.frames import accessor as _accessor  # noqa: F401 - registers df.autotask
+from autotask_pandas.frames.result import PushResult
 from autotask_pandas.types import (
     CreateResponse,
     EntityMetadata,
@@ -49,12 +52,15 @@ __all__ = [
     "AutotaskUncertainWriteError",
     "AutotaskValidationError",
     "AutotaskZoneError",
+    "BaseEntity",
     "ClientConfig",
     "CreateResponse",
+    "EntityManager",
     "EntityMetadata",
     "FieldMetadata",
     "FilterOperation",
     "PageDetails",
+    "PushResult",
     "QueryFilter",
     "QueryResponse",
     "WriteOperation",

@@ -328,9 +328,15 @@ class Pager:
             raise AutotaskValidationError(
                 f"unexpected query answer from the API: {str(data)[:200]!r}"
             )
-        page = QueryResponse.model_validate(
-            {"items": data.get("items") or [], "page_details": data.get("pageDetails") or {}}
-        )
+        items = data.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
+            raise AutotaskValidationError(
+                f"unexpected query answer from the API: {str(data)[:200]!r}"
+            )
+        # The rows were just parsed from JSON and checked to be objects above: validating 500
+        # dicts again through pydantic cost ~1.4 ms a page, the client's main per-page overhead.
+        page = QueryResponse.model_validate({"page_details": data.get("pageDetails") or {}})
+        page.items = items
         if state.excluded_ids:
             page.items = [r for r in page.items if _row_id(r) not in state.excluded_ids]
         page._request = state

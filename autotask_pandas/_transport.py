@@ -275,7 +275,7 @@ class Transport:
             if not isinstance(outcome, Exception):
                 return outcome  # the parsed body of a 2xx answer
             error = outcome
-            if method == "DELETE" and sent_unanswered and _is_gone(error):
+            if method == "DELETE" and sent_unanswered and is_gone(error):
                 # The earlier, unanswered DELETE did its job: the record is gone, as asked.
                 logger.info(
                     "%s %s: gone after an unanswered earlier attempt", method, urlsplit(url).path
@@ -418,7 +418,7 @@ class Transport:
         return ThresholdInfo.model_validate(body or {})
 
 
-def _is_gone(error: Exception) -> bool:
+def is_gone(error: BaseException | None) -> bool:
     """The API's ways of saying a record to delete does not exist (404, or a 500 with words)."""
     if not isinstance(error, AutotaskAPIError):
         return False

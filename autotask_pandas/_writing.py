@@ -17,9 +17,13 @@ from autotask_pandas._batch import (
     batch_error,
     run_writes,
 )
-from autotask_pandas._transport import RequestKind
+from autotask_pandas._transport import RequestKind, is_gone
 from autotask_pandas._writes import PreparedWrite, execute_write, prepare_write
-from autotask_pandas.exceptions import AutotaskNotFoundError, AutotaskValidationError
+from autotask_pandas.exceptions import (
+    AutotaskAPIError,
+    AutotaskNotFoundError,
+    AutotaskValidationError,
+)
 from autotask_pandas.types import CreateResponse
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,7 +137,11 @@ class WritingMixin:
         parent_id: int | None = None,
         impersonation_resource_id: int | None = None,
     ) -> bool:
-        """Delete where the API allows it; False when the record does not exist (404)."""
+        """Delete where the API allows it; False when the record does not exist.
+
+        The live API answers a missing record with a 500 "No matching records found. The logged in
+        Resource may not have the required permissions to delete the data." (or a 404): either way
+        nothing was deleted, which is the reference's ``False``."""
         operation = WriteOperation.delete(
             entity,
             entity_id,
@@ -145,6 +153,10 @@ class WritingMixin:
             execute_write(prepared, self._send_write, self._get_for_parent)
         except AutotaskNotFoundError:
             return False
+        except AutotaskAPIError as error:
+            if is_gone(error):
+                return False
+            raise
         return True
 
     def _send_write(
@@ -263,14 +275,14 @@ class WritingMixin:
         *,
         progress: bool | ProgressCallback | None = None,
     ) -> list[bool]:
-        """Delete many records: True per deleted id, False where it did not exist (404).
+        """Delete many records: True per deleted id, False where it did not exist (as ``delete``).
         Any other failure raises ``AutotaskBatchError`` with every item's result."""
         results = self.write_many(
             [WriteOperation.delete(entity, i) for i in entity_ids],
             batch_size=batch_size,
             progress=progress,
         )
-        missing = [isinstance(r.error, AutotaskNotFoundError) for r in results]
+        missing = [isinstance(r.error, AutotaskNotFoundError) or is_gone(r.error) for r in results]
         real = [r for r, m in zip(results, missing) if not m]
         if (error := batch_error(real, "deletes")) is not None:
             raise type(error)(error.message, results)

@@ -67,7 +67,7 @@ def _json_text(text: str, what: str) -> Any:
 def _data(args: argparse.Namespace) -> dict[str, Any]:
     data = _json_text(args.data, "--data")
     if not isinstance(data, dict):
-        raise UsageError("--data must be a JSON object, e.g. '{\"title\": \"Printer jammed\"}'")
+        raise UsageError('--data must be a JSON object, e.g. \'{"title": "Printer jammed"}\'')
     return data
 
 
@@ -222,7 +222,11 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
         uncertain = sum(1 for r in bad if r.status == "uncertain")
         print(
             f"error: {len(bad)} of {len(results)} {args.action}s did not succeed"
-            + (f" ({uncertain} uncertain: sent, no answer; check before retrying)" if uncertain else ""),
+            + (
+                f" ({uncertain} uncertain: sent, no answer; check before retrying)"
+                if uncertain
+                else ""
+            ),
             file=err,
         )
         return 1
@@ -271,7 +275,10 @@ def cmd_fields(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
             for value in f.picklist_values:
                 flags = ", ".join(
                     w
-                    for w, on in (("default", value.is_default_value), ("inactive", not value.is_active))
+                    for w, on in (
+                        ("default", value.is_default_value),
+                        ("inactive", not value.is_active),
+                    )
                     if on
                 )
                 label = cell(value.label)
@@ -295,7 +302,10 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
         print(f"uploaded attachment {data.id} to {args.parent_type} {args.parent_id}", file=out)
     elif args.action == "download":
         content = attachments.download_file(args.attachment_id, args.output)
-        print(f"downloaded attachment {args.attachment_id}: {len(content)} bytes to {args.output}", file=out)
+        print(
+            f"downloaded attachment {args.attachment_id}: {len(content)} bytes to {args.output}",
+            file=out,
+        )
     elif args.action == "list":
         found = attachments.get_attachments_for_entity(args.parent_type, args.parent_id)
         rows = [a.model_dump(exclude={"data"}, exclude_none=True) for a in found]
@@ -303,7 +313,9 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
         print_rows(rows, args.format, out, cols if args.format == "table" else None)
     else:  # delete-attachment
         if not attachments.delete_attachment(args.attachment_id):
-            print(f"error: attachment {args.attachment_id} was not found; nothing deleted", file=err)
+            print(
+                f"error: attachment {args.attachment_id} was not found; nothing deleted", file=err
+            )
             return 1
         print(f"deleted attachment {args.attachment_id}", file=out)
     return 0
@@ -321,6 +333,11 @@ def prepare(args: argparse.Namespace) -> None:
         raise UsageError("--max-records must be at least 1")
     if getattr(args, "data", None) is not None:
         args.body = _data(args)
+        clash = sorted(
+            set(args.body) & {"entity", "entity_id", "parent_id", "impersonation_resource_id"}
+        )
+        if clash:  # the client's own keyword arguments; no Autotask field is spelled so
+            raise UsageError(f"--data: {', '.join(clash)} is not an Autotask field name")
     if args.command == "batch":
         args.operations = _batch_operations(args)
         if args.batch_size < 1:

@@ -66,4 +66,6 @@ def parse_filter(text: str) -> QueryFilter:
         return QueryFilter(field=field, op=op, value=value, udf=bool(match.group("udf")))
     except ValidationError as exc:
         reason = exc.errors()[0].get("msg", str(exc)) if exc.errors() else str(exc)
-        raise FilterSyntaxError(f"--filter {text!r}: {reason.removeprefix('Value error, ')}") from None
+        raise FilterSyntaxError(
+            f"--filter {text!r}: {reason.removeprefix('Value error, ')}"
+        ) from None

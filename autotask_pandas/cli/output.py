@@ -40,8 +40,10 @@ def print_table(
     column's when ``full_last`` (e.g. an error message, whose point is at its end)."""
     last = len(headers) - 1
     text = [
-        [(" ".join(cell(v).split()) if full_last and i == last else _short(cell(v)))
-         for i, v in enumerate(row)]
+        [
+            (" ".join(cell(v).split()) if full_last and i == last else _short(cell(v)))
+            for i, v in enumerate(row)
+        ]
         for row in rows
     ]
     widths = [len(h) for h in headers]

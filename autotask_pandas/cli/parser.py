@@ -27,7 +27,7 @@ def _output(parser: argparse.ArgumentParser, flag: str = "--output") -> None:
 def _entity_command(
     sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     name: str,
-    help: str,  # noqa: A002 - argparse's name
+    help: str,
     *,
     with_id: bool = False,
 ) -> argparse.ArgumentParser:
@@ -101,7 +101,9 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
     batch.add_argument("action", choices=("create", "update", "delete"))
     batch.add_argument("entity", help="entity name, e.g. Tickets")
-    batch.add_argument("--file", default=None, help="JSON array of records (create/update; - = stdin)")
+    batch.add_argument(
+        "--file", default=None, help="JSON array of records (create/update; - = stdin)"
+    )
     batch.add_argument("--ids", default=None, help="comma-separated ids (delete)")
     batch.add_argument("--yes", "-y", action="store_true", help="delete without confirmation")
     batch.add_argument("--batch-size", type=int, default=200, help="requests queued at a time")
@@ -113,7 +115,7 @@ def _add_attachments(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     attachments = sub.add_parser("attachments", help="upload, download, list, delete attachments")
     actions = attachments.add_subparsers(dest="action", required=True)
 
-    def action(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002
+    def action(name: str, help: str) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, help=help, description=help)
         add_connection_options(parser)
         return parser
@@ -157,10 +159,14 @@ def _add_sandbox(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 = any free)")
-    serve.add_argument("--scale", type=float, default=1.0, help="demo data volume (20 = ~100k tickets)")
+    serve.add_argument(
+        "--scale", type=float, default=1.0, help="demo data volume (20 = ~100k tickets)"
+    )
     serve.add_argument("--seed", type=int, default=0, help="seed of the demo data and faults")
     serve.add_argument("--latency-ms", type=float, default=0.0, help="latency added per request")
-    serve.add_argument("--thread-limit", type=int, default=3, help="concurrent requests per endpoint")
+    serve.add_argument(
+        "--thread-limit", type=int, default=3, help="concurrent requests per endpoint"
+    )
     serve.add_argument("--hourly-limit", type=int, default=10_000, help="requests per rolling hour")
     serve.add_argument(
         "--faults",
@@ -168,7 +174,9 @@ def _add_sandbox(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         metavar="SPEC",
         help='fault injection, e.g. "500:0.05; 429-retry-after=2:0.1@GET /V1.0/Tickets*"',
     )
-    serve.add_argument("--db", default=None, metavar="FILE", help="SQLite file; state survives restarts")
+    serve.add_argument(
+        "--db", default=None, metavar="FILE", help="SQLite file; state survives restarts"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

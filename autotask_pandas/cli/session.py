@@ -79,9 +79,7 @@ def open_client(
                 f"({', '.join(_CREDENTIAL_VARS)}): using the built-in sandbox with demo data",
                 file=stderr,
             )
-        sandbox = Sandbox(
-            scale=args.sandbox_scale, seed=args.sandbox_seed, db_path=args.sandbox_db
-        )
+        sandbox = Sandbox(scale=args.sandbox_scale, seed=args.sandbox_seed, db_path=args.sandbox_db)
         with sandbox, sandbox.client() as client:
             redact.add(sandbox.secret)
             yield client

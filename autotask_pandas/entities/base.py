@@ -54,8 +54,12 @@ class BaseEntity:
     # -- field names ----------------------------------------------------------------------------
 
     def api_fields(self, data: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-        """``data``/``fields`` with the API's field names; unknown names are refused."""
-        return to_api_fields(self.info, {**(data or {}), **fields})
+        """``data``/``fields`` with the API's field names; a name neither the catalog nor the
+        server's field metadata knows is refused (the live API would silently ignore it)."""
+        return to_api_fields(self.info, {**(data or {}), **fields}, live_fields=self._live_fields)
+
+    def _live_fields(self) -> list[str]:
+        return [f.name for f in self.client.get_field_metadata(self.entity_name)]
 
     def _filters(self, filters: Any) -> Any:
         return map_filters(self.info, filters)

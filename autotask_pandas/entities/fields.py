@@ -13,10 +13,11 @@ against the entity's fields in the generated catalog:
 
 Writes are where this matters most: the live API silently ignores a property it does not know, so
 ``{"accountID": 5}`` would create a ticket without its company (or fail on a required field). The
-entities layer therefore refuses an unknown name before any request (``strict=True``), naming the
-closest fields; the client's own write path maps names the same way but leaves unknown ones to
-the server (``strict=False``). Entities added after the vendored spec (catalog ``spec == "2026"``)
-have no field list, so their names always pass through unchanged.
+entities layer therefore refuses an unknown name before any write (``strict=True``), naming the
+closest fields - after asking the server's field metadata (fetched once, cached), so a field added
+to the API after the vendored spec is accepted. The client's own write path maps names the same
+way but leaves unknown ones to the server (``strict=False``). Entities added after the vendored
+spec (catalog ``spec == "2026"``) have no field list, so their names always pass through.
 
 Filters and ``include_fields`` are mapped too, leniently: an unknown name there is answered by the
 API itself ("Unable to find … in the … Entity"), in the server's words.
@@ -25,7 +26,7 @@ API itself ("Unable to find … in the … Entity"), in the server's words.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autotask_pandas.catalog import EntityInfo, load_catalog
@@ -99,20 +100,32 @@ def _suggest(info: EntityInfo, name: str) -> str:
 
 
 def to_api_fields(
-    entity: EntityInfo | str, data: Mapping[str, Any], *, strict: bool = True
+    entity: EntityInfo | str,
+    data: Mapping[str, Any],
+    *,
+    strict: bool = True,
+    live_fields: Callable[[], Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """``data`` with every key spelled as the API spells it.
 
     Two keys naming the same field with different values are refused. With ``strict`` an unknown
     name is refused too (the live API would silently drop it); without, it is kept as given.
+    ``live_fields`` gives the field names the server reports (``entityInformation/fields``); it
+    is asked only for a name the catalog does not know, so fields added to the API after the
+    vendored spec are accepted.
     """
     info = _entity(entity)
     out: dict[str, Any] = {}
     given: dict[str, str] = {}
     unknown: list[str] = []
+    live: dict[str, str] | None = None
     for key, value in data.items():
         key = str(key)
         api = api_field_name(info, key)
+        if api is None and live_fields is not None:
+            if live is None:
+                live = {_squash(n): n for n in live_fields()}
+            api = live.get(_squash(key))
         if api is None:
             if strict and _knows_fields(info):
                 unknown.append(key)

@@ -10,13 +10,19 @@ the user edits that column, so holding it costs almost nothing, and an unedited 
 recognised by identity of its buffer.
 
 After a push, the rows that landed move forward (``Pull.advance``), so the next push sends only what
-is still pending.
+is still pending. The pull also remembers what a push cannot read off a frame: the ids dropped on
+purpose with ``df.autotask.drop`` (the only rows ``push(delete=True)`` deletes) and the frame rows a
+push created (so pushing the same frame again does not create them twice).
+
+Without Copy-on-Write (pandas 2 with the option off) a shallow copy would see the user's in-place
+edits, so the snapshot is then a deep copy.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +31,31 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..client import AutotaskClient
 
-__all__ = ["ATTRS_KEY", "Pull", "forget", "pull_of", "record_pull"]
+__all__ = ["ATTRS_KEY", "Created", "Pull", "forget", "pull_of", "record_pull"]
 
 ATTRS_KEY = "autotask"
 _ids = itertools.count(1)
 _lock = threading.Lock()
 _pulls: dict[int, Pull] = {}
+
+
+def _copy_on_write() -> bool:
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+@dataclass(frozen=True)
+class Created:
+    """A frame row (by index label) that a push sent as a create.
+
+    ``id`` is the new record's id, or None when the create's outcome is uncertain (sent, no answer);
+    ``body`` is what was sent, so a later push can tell the same row from a different one that
+    happens to carry the same label.
+    """
+
+    id: int | None
+    body: Any
 
 
 @dataclass
@@ -44,6 +69,17 @@ class Pull:
     labels: bool = False  # picklist columns hold labels (categoricals), not values
     tz: str | None = None  # datetime columns shown in this zone (None: UTC)
     options: dict[str, Any] = field(default_factory=dict)
+    dropped: set[int] = field(default_factory=set)  # ids dropped with df.autotask.drop
+    created: dict[Hashable, Created] = field(default_factory=dict)  # frame label -> create sent
+
+    def mark_dropped(self, ids: Iterable[int]) -> None:
+        """Remember ``ids`` as dropped on purpose: ``push(delete=True)`` deletes them."""
+        with _lock:
+            self.dropped.update(int(i) for i in ids)
+
+    def record_create(self, label: Hashable, created: Created) -> None:
+        with _lock:
+            self.created[label] = created
 
     def advance(self, rows: pd.DataFrame) -> None:
         """Make ``rows`` (indexed by id, some of the base's columns) the new server state."""
@@ -65,6 +101,7 @@ class Pull:
         """Forget rows that no longer exist on the server (after a delete)."""
         with _lock:
             self.base = self.base.drop(index=self.base.index.intersection(ids))
+            self.dropped.difference_update(int(i) for i in ids)
 
 
 def record_pull(
@@ -79,7 +116,7 @@ def record_pull(
     """Register ``df`` (a fresh pull with an ``id`` column) and tag it; returns ``df``."""
     if "id" not in df.columns:
         raise ValueError(f"a pulled {entity} frame needs its id column to be pushed back")
-    base = df.set_index("id", drop=False).copy(deep=False)
+    base = df.set_index("id", drop=False).copy(deep=not _copy_on_write())
     base.index.name = None
     with _lock:
         pull = Pull(next(_ids), entity, client, base, labels, tz, dict(options))

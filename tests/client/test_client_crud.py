@@ -165,6 +165,9 @@ def test_delete_where_allowed(sandbox: Sandbox, client: AutotaskClient) -> None:
     assert client.delete("Appointments", aid) is True
     assert _calls(sandbox, mark) == [("DELETE", f"Appointments/{aid}")]
     assert client.get("Appointments", aid) is None
+    # deleting it again: the live API's 500 "No matching records found" means nothing was deleted
+    assert client.delete("Appointments", aid) is False
+    assert client.batch_delete("Appointments", [aid]) == [False]
 
 
 def test_create_takes_no_id(sandbox: Sandbox, client: AutotaskClient) -> None:

@@ -1,0 +1,5 @@
+"""Queries: the filter language (``language``) and lazy query objects (``lazy``)."""
+
+from .language import FilterSyntaxError, Label, parse, resolve, to_text
+
+__all__ = ["FilterSyntaxError", "Label", "parse", "resolve", "to_text"]
