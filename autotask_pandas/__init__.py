@@ -24,7 +24,9 @@ from autotask_pandas.exceptions import (
     AutotaskZoneError,
 )
 from autotask_pandas.frames import accessor as _accessor  # noqa: F401 - registers df.autotask
+from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.result import PushResult
+from autotask_pandas.query.lazy import Query
 from autotask_pandas.types import (
     CreateResponse,
     EntityMetadata,
@@ -61,9 +63,11 @@ __all__ = [
     "FilterOperation",
     "PageDetails",
     "PushResult",
+    "Query",
     "QueryFilter",
     "QueryResponse",
     "WriteOperation",
     "WriteResult",
     "ZoneInfo",
+    "read_autotask",
 ]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import difflib
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +46,7 @@ from autotask_pandas.exceptions import (
     AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
-from autotask_pandas.types import AttachmentData, QueryFilter
+from autotask_pandas.types import AttachmentData, FilterOperation, QueryFilter
 
 if TYPE_CHECKING:  # pragma: no cover
     from autotask_pandas.client import AutotaskClient
@@ -110,15 +111,13 @@ class AttachmentsEntity(BaseEntity):
         """The attachment parent called ``parent_type`` (see the module docstring)."""
         found = self._by_key.get(_key(str(parent_type)))
         if found is None:
-            import difflib
-
             close = difflib.get_close_matches(
                 str(parent_type), [p.singular for p in self.parents.values()], n=3, cutoff=0.5
             )
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
             names = ", ".join(sorted(p.singular for p in self.parents.values()))
             raise AutotaskValidationError(
-                f"{parent_type!r} cannot hold attachments{hint} Attachment parents: {names}"
+                f"{parent_type!r} cannot hold attachments{hint}. Attachment parents: {names}"
             )
         return found
 
@@ -209,7 +208,9 @@ class AttachmentsEntity(BaseEntity):
         parent = self.parent(parent_type)
         paths = [Path(p) for p in file_paths]
         sizes = [self._size(p) for p in paths]
-        too_big = [f"{str(p)!r} ({s:,} bytes)" for p, s in zip(paths, sizes) if s > self.max_file_bytes]
+        too_big = [
+            f"{str(p)!r} ({s:,} bytes)" for p, s in zip(paths, sizes) if s > self.max_file_bytes
+        ]
         if too_big:
             raise AutotaskValidationError(
                 f"{len(too_big)} file(s) exceed Autotask's {self.max_file_bytes:,} bytes per "
@@ -237,7 +238,9 @@ class AttachmentsEntity(BaseEntity):
         try:
             operations = [
                 WriteOperation.create(
-                    parent.entity, self._body(path.read_bytes(), path.name, None), parent_id=parent_id
+                    parent.entity,
+                    self._body(path.read_bytes(), path.name, None),
+                    parent_id=parent_id,
                 )
                 for _, path, _ in group
             ]
@@ -265,10 +268,12 @@ class AttachmentsEntity(BaseEntity):
         self, parent: AttachmentParent, parent_id: int, ids: list[int]
     ) -> list[AttachmentData]:
         # One AttachmentInfo query (no file contents) for what the server recorded.
+        if not ids:
+            return []
         rows = {
             int(r["id"]): r
             for r in self.client.query_all(
-                "AttachmentInfo", [QueryFilter(field="id", op="in", value=ids)]
+                "AttachmentInfo", [QueryFilter(field="id", op=FilterOperation.IN, value=ids)]
             )
         }
         missing = [i for i in ids if i not in rows]

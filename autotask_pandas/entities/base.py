@@ -93,8 +93,12 @@ class BaseEntity:
         )
 
     def picklist_default(self, field: str) -> int | None:
-        """The tenant's default value of a picklist field (None when it has none)."""
-        meta = self.field_metadata(field)
+        """The tenant's default value of a picklist field (None when it has none, or when the
+        server reports no such field)."""
+        try:
+            meta = self.field_metadata(field)
+        except AutotaskValidationError:
+            return None
         for p in meta.picklist_values or ():
             if p.is_default_value and p.is_active:
                 return int(p.value)
@@ -164,9 +168,7 @@ class BaseEntity:
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """``list(iter_query(...))``."""
-        return list(
-            self.iter_query(filters, include_fields, page_size=page_size, limit=limit)
-        )
+        return list(self.iter_query(filters, include_fields, page_size=page_size, limit=limit))
 
     def count(self, filters: Any = None) -> int:
         """How many rows match (``/query/count``)."""

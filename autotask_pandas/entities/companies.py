@@ -18,7 +18,7 @@ from typing import Any
 
 from autotask_pandas.entities.base import BaseEntity
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.types import CreateResponse, QueryFilter, QueryResponse
+from autotask_pandas.types import CreateResponse, FilterOperation, QueryFilter, QueryResponse
 
 __all__ = ["CUSTOMER", "PROSPECT", "CompaniesEntity"]
 
@@ -50,7 +50,7 @@ class CompaniesEntity(BaseEntity):
         (``companyName``, ``companyType``, ``postalCode``, ``countryID``...); ``company_type``
         defaults to 1 (Customer)."""
         data = self._with_country(kwargs)
-        given = {
+        given: dict[str, Any] = {
             "companyName": company_name,
             "phone": phone,
             "address1": address1,
@@ -110,7 +110,7 @@ class CompaniesEntity(BaseEntity):
     def search_companies_by_name(self, name: str, exact_match: bool = False) -> QueryResponse:
         """Companies whose name equals (``exact_match``) or contains ``name``; the API compares
         without regard to case."""
-        op = "eq" if exact_match else "contains"
+        op = FilterOperation.EQ if exact_match else FilterOperation.CONTAINS
         return self.query(filters=[QueryFilter(field="companyName", op=op, value=name)])
 
     def get_companies_by_type(
@@ -120,12 +120,12 @@ class CompaniesEntity(BaseEntity):
         filters = [
             QueryFilter(
                 field="companyType",
-                op="eq",
+                op=FilterOperation.EQ,
                 value=self.picklist_value("companyType", company_type),
             )
         ]
         if active_only:
-            filters.append(QueryFilter(field="isActive", op="eq", value=True))
+            filters.append(QueryFilter(field="isActive", op=FilterOperation.EQ, value=True))
         return self.query(filters=filters)
 
     def get_customer_companies(self, active_only: bool = True) -> QueryResponse:
@@ -152,9 +152,9 @@ class CompaniesEntity(BaseEntity):
                 "Countries",
                 [
                     QueryFilter.or_(
-                        QueryFilter(field="name", op="eq", value=text),
-                        QueryFilter(field="displayName", op="eq", value=text),
-                        QueryFilter(field="countryCode", op="eq", value=text),
+                        QueryFilter(field="name", op=FilterOperation.EQ, value=text),
+                        QueryFilter(field="displayName", op=FilterOperation.EQ, value=text),
+                        QueryFilter(field="countryCode", op=FilterOperation.EQ, value=text),
                     )
                 ],
                 ["id", "name", "countryCode"],

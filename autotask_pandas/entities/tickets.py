@@ -24,7 +24,7 @@ from typing import Any
 
 from autotask_pandas.entities.base import BaseEntity
 from autotask_pandas.exceptions import AutotaskNotFoundError, AutotaskValidationError
-from autotask_pandas.types import CreateResponse, QueryFilter, QueryResponse
+from autotask_pandas.types import CreateResponse, FilterOperation, QueryFilter, QueryResponse
 
 __all__ = ["COMPLETE_STATUS", "TicketsEntity"]
 
@@ -91,7 +91,10 @@ class TicketsEntity(BaseEntity):
             queue = self.picklist_default("queueID")
             if queue is not None:
                 data["queueID"] = queue
-        if data.get("assignedResourceID") is not None and data.get("assignedResourceRoleID") is None:
+        if (
+            data.get("assignedResourceID") is not None
+            and data.get("assignedResourceRoleID") is None
+        ):
             data["assignedResourceRoleID"] = self.default_role_id(data["assignedResourceID"])
         return self.create(**data)
 
@@ -116,9 +119,7 @@ class TicketsEntity(BaseEntity):
         """Assign the ticket to ``resource_id`` in ``role_id`` (default: the resource's default
         service desk role); with ``note``, also add it to the ticket."""
         role = role_id if role_id is not None else self.default_role_id(resource_id)
-        answer = self.update(
-            ticket_id, assignedResourceID=resource_id, assignedResourceRoleID=role
-        )
+        answer = self.update(ticket_id, assignedResourceID=resource_id, assignedResourceRoleID=role)
         if note:
             self.add_ticket_note(ticket_id, note)
         return answer
@@ -155,7 +156,7 @@ class TicketsEntity(BaseEntity):
         ``status_filter``: ``"open"`` (not Complete), ``"closed"``/``"complete"`` (Complete), a
         status label of the tenant (``"In Progress"``) or value; None for every ticket.
         """
-        filters = [QueryFilter(field="companyID", op="eq", value=account_id)]
+        filters = [QueryFilter(field="companyID", op=FilterOperation.EQ, value=account_id)]
         if status_filter is not None:
             filters.append(self._status_filter(status_filter))
         return self.query(filters=filters)
@@ -164,18 +165,24 @@ class TicketsEntity(BaseEntity):
         self, resource_id: int, include_completed: bool = True
     ) -> QueryResponse:
         """Tickets assigned to the resource (one page; ``get_next_page`` for more)."""
-        filters = [QueryFilter(field="assignedResourceID", op="eq", value=resource_id)]
+        filters = [
+            QueryFilter(field="assignedResourceID", op=FilterOperation.EQ, value=resource_id)
+        ]
         if not include_completed:
-            filters.append(QueryFilter(field="status", op="noteq", value=COMPLETE_STATUS))
+            filters.append(
+                QueryFilter(field="status", op=FilterOperation.NOTEQ, value=COMPLETE_STATUS)
+            )
         return self.query(filters=filters)
 
     def _status_filter(self, status: str | int) -> QueryFilter:
         word = str(status).strip().lower()
         if word == "open":
-            return QueryFilter(field="status", op="noteq", value=COMPLETE_STATUS)
+            return QueryFilter(field="status", op=FilterOperation.NOTEQ, value=COMPLETE_STATUS)
         if word in ("closed", "complete", "completed"):
-            return QueryFilter(field="status", op="eq", value=COMPLETE_STATUS)
-        return QueryFilter(field="status", op="eq", value=self.picklist_value("status", status))
+            return QueryFilter(field="status", op=FilterOperation.EQ, value=COMPLETE_STATUS)
+        return QueryFilter(
+            field="status", op=FilterOperation.EQ, value=self.picklist_value("status", status)
+        )
 
     # -- roles ----------------------------------------------------------------------------------
 
@@ -187,11 +194,11 @@ class TicketsEntity(BaseEntity):
         role = resource.get("defaultServiceDeskRoleID")
         if role is not None:
             return int(role)
-        mine = QueryFilter(field="resourceID", op="eq", value=resource_id)
-        active = QueryFilter(field="isActive", op="eq", value=True)
+        mine = QueryFilter(field="resourceID", op=FilterOperation.EQ, value=resource_id)
+        active = QueryFilter(field="isActive", op=FilterOperation.EQ, value=True)
         desk = self.client.query_all(
             "ResourceServiceDeskRoles",
-            [mine, active, QueryFilter(field="isDefault", op="eq", value=True)],
+            [mine, active, QueryFilter(field="isDefault", op=FilterOperation.EQ, value=True)],
         )
         if desk:
             return int(desk[0]["roleID"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from autotask_pandas.entities.base import BaseEntity
-from autotask_pandas.types import QueryFilter, QueryResponse
+from autotask_pandas.types import FilterOperation, QueryFilter, QueryResponse
 
 __all__ = ["TimeEntriesEntity"]
 
@@ -21,10 +21,14 @@ class TimeEntriesEntity(BaseEntity):
     """``client.entities.time_entries`` (also ``client.time_entries``)."""
 
     def get_time_entries_by_ticket(self, ticket_id: int) -> QueryResponse:
-        return self.query(filters=[QueryFilter(field="ticketID", op="eq", value=ticket_id)])
+        return self.query(
+            filters=[QueryFilter(field="ticketID", op=FilterOperation.EQ, value=ticket_id)]
+        )
 
     def get_time_entries_by_task(self, task_id: int) -> QueryResponse:
-        return self.query(filters=[QueryFilter(field="taskID", op="eq", value=task_id)])
+        return self.query(
+            filters=[QueryFilter(field="taskID", op=FilterOperation.EQ, value=task_id)]
+        )
 
     def get_time_entries_by_resource(
         self,
@@ -33,11 +37,13 @@ class TimeEntriesEntity(BaseEntity):
         end: DateLike | None = None,
     ) -> QueryResponse:
         """The resource's time entries, optionally worked between ``start`` and ``end``."""
-        filters = [QueryFilter(field="resourceID", op="eq", value=resource_id)]
+        filters = [QueryFilter(field="resourceID", op=FilterOperation.EQ, value=resource_id)]
         if start is not None:
-            filters.append(QueryFilter(field="dateWorked", op="gte", value=_day(start)))
+            filters.append(
+                QueryFilter(field="dateWorked", op=FilterOperation.GTE, value=_day(start))
+            )
         if end is not None:
-            filters.append(QueryFilter(field="dateWorked", op="lte", value=_day(end)))
+            filters.append(QueryFilter(field="dateWorked", op=FilterOperation.LTE, value=_day(end)))
         return self.query(filters=filters)
 
 

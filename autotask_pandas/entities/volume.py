@@ -83,7 +83,7 @@ class UploadBudget:
     def _waits(self, sizes: Iterable[int], now: float) -> list[float]:
         """Per size, in order, the seconds from ``now`` until it could be sent, if each were sent
         the moment it could be (uploads taken as instantaneous)."""
-        window = sorted(((u.at, u.size) for u in self._live(now)))
+        window = sorted((u.at, u.size) for u in self._live(now))
         waits: list[float] = []
         t = now
         for size in sizes:

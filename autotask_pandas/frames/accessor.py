@@ -109,14 +109,14 @@ class AutotaskAccessor:
         from autotask_pandas.frames.labels import to_labels
 
         schema = self._schema(client)
-        return to_labels(self._df, [*schema.fields, *schema.udfs])
+        return to_labels(self._df, schema.fields, schema.udfs, entity=schema.entity)
 
     def ids(self, *, client: AutotaskClient | None = None) -> pd.DataFrame:
         """A copy with picklist columns as their values (the inverse of ``labels()``)."""
         from autotask_pandas.frames.labels import to_values
 
         schema = self._schema(client)
-        return to_values(self._df, [*schema.fields, *schema.udfs])
+        return to_values(self._df, schema.fields, schema.udfs, entity=schema.entity)
 
     # -- deletes --------------------------------------------------------------------------
 
@@ -140,6 +140,11 @@ class AutotaskAccessor:
                 raise AutotaskValidationError(f"drop() takes record ids, got {list(ids)!r}")
             has_id, frame_numbers, _ = frame_ids(df["id"])
             mask = has_id & np.isin(frame_numbers, numbers)
+            absent = sorted(set(numbers.tolist()) - set(frame_numbers[mask].tolist()))
+            if absent:
+                raise AutotaskValidationError(
+                    f"ids {absent[:10]} are not rows of this frame; nothing was marked"
+                )
         _, frame_numbers, _ = frame_ids(df["id"])
         dropped = frame_numbers[mask]
         outside = pd.Index(dropped).difference(pull.base.index)

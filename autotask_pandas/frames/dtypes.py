@@ -868,8 +868,8 @@ def to_api_values(
                 else:
                     converted = _to_python(v, kind)
                     if maps is not None and converted not in maps.value_to_label:
-                        raise ValueError(
-                            f"{converted!r} is not a value of the picklist; valid values: "
+                        raise _LabelError(
+                            f"{converted!r} is not a value of the picklist; valid labels: "
                             + _valid_list(maps)
                         )
             except (TypeError, ValueError, OverflowError) as exc:
@@ -890,9 +890,8 @@ def to_api_values(
 
 
 def _reason(exc: BaseException, kind: str) -> str:
-    text = str(exc)
-    if isinstance(exc, _LabelError) or (text and " " in text):
-        return text
+    if isinstance(exc, _LabelError):
+        return str(exc)
     return f"not a valid {_KIND_WORDS.get(kind, kind)}"
 
 

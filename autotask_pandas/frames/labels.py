@@ -100,6 +100,10 @@ def to_values(
     return out
 
 
+def _integer_text(label: Any) -> bool:
+    return isinstance(label, str) and label.strip().lstrip("-").isdigit()
+
+
 def _is_value_dtype(dtype: Any) -> bool:
     return pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
 
@@ -133,6 +137,10 @@ def _values_of(
     unknown: set[int] = set()
     for i, label in enumerate(categories):
         candidates = maps.values_for(label) if not _is_na(label) else ()
+        if not candidates and integer and _integer_text(label):
+            # A value the picklist does not list, shown as its own text by to_labels/labels=True:
+            # it goes back to itself (the writer still refuses to send it).
+            candidates = (int(str(label).strip()),)
         if len(candidates) == 1:
             resolved.append(candidates[0])
         else:

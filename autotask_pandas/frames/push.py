@@ -46,7 +46,8 @@ from autotask_pandas._writes import prepare_write
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.diff import FrameDiff, align, diff_frame, frame_ids, values_differ
-from autotask_pandas.frames.dtypes import build_frame
+from autotask_pandas.frames import labels as labels_module
+from autotask_pandas.frames.dtypes import build_frame, to_api_values
 from autotask_pandas.frames.result import PushResult, empty_result
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Created, Pull, pull_of
 from autotask_pandas.frames.validate import (
@@ -89,8 +90,10 @@ def resolve(
                 "every column of every row"
             )
         raise AutotaskValidationError(
-            "this frame did not come from a pull: say which entity its rows are, "
-            "e.g. push(entity='Contacts')"
+            "this frame did not come from a pull: say which entity its rows are, e.g. "
+            "push(entity='Contacts'). (pd.concat keeps a frame's pull only when every frame "
+            "concatenated carries it: add new rows with df.loc[label] = {...}, or give them the "
+            "pulled frame's attrs first, new.attrs = df.attrs)"
         )
     if pull is not None:
         if entity is not None and entity.lower() != pull.entity.lower():
@@ -139,17 +142,17 @@ def comparable_frame(
 def _convert_picklist(
     values: pd.Series, column: Column, *, to_labels: bool, like: pd.Series
 ) -> pd.Series:
-    from autotask_pandas.frames import labels as labels_module
-
     frame = values.to_frame(column.name)
-    fields = [column.meta]
-    if to_labels:
-        converted = labels_module.to_labels(frame, fields)[column.name]
-        try:
-            return converted.astype(like.dtype)
-        except (TypeError, ValueError):
-            return converted
-    return labels_module.to_values(frame, fields)[column.name]
+    try:
+        if to_labels:
+            converted = labels_module.to_labels(frame, [column.meta])[column.name]
+            try:
+                return converted.astype(like.dtype)
+            except (TypeError, ValueError):
+                return converted
+        return labels_module.to_values(frame, [column.meta])[column.name]
+    except AutotaskValidationError:
+        return values  # compared as it is; the cells that cannot be sent are reported per row
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -374,9 +377,12 @@ def _convert_all(
             bad_rows=bad_rows,
         )
         creating = plan.action[order] == "create"
-        for position, value, new in zip(order.tolist(), values, creating.tolist(), strict=True):
-            if new and value is None:
-                continue  # a create leaves empty cells out
+        same = _same_as_pulled(plan, column, order, values, creating)
+        for position, value, new, unchanged in zip(
+            order.tolist(), values, creating.tolist(), same, strict=True
+        ):
+            if (new and value is None) or unchanged:
+                continue  # a create leaves empty cells out; an update, what the API holds
             body = plan.bodies.setdefault(position, {})
             if column.udf:
                 body.setdefault("userDefinedFields", []).append(
@@ -385,6 +391,31 @@ def _convert_all(
             else:
                 body[column.key] = value
             plan.fields.setdefault(position, []).append(name)
+
+
+def _same_as_pulled(
+    plan: PushPlan, column: Column, order: np.ndarray, values: list[Any], creating: np.ndarray
+) -> list[bool]:
+    """Per cell: an update whose API value is the pulled one (nothing to send).
+
+    A cell can differ in the frame and not to the API: a label typed for its value, ``"5"`` for
+    5 in an object column, a datetime more precise than the API's milliseconds.
+    """
+    pull = plan.pull
+    same = [False] * len(order)
+    if pull is None or plan.positions is None or column.name not in pull.base.columns:
+        return same
+    updating = np.flatnonzero(~creating & (plan.positions[order] >= 0))
+    if not len(updating):
+        return same
+    pulled = pull.base[column.name].array.take(plan.positions[order[updating]])
+    old = _api_form(pulled, column, plan.entity)
+    for i, before in zip(updating.tolist(), old, strict=True):
+        new = values[i]
+        same[i] = (new is None and before is None) or (
+            new is not None and before is not None and type(new) is type(before) and new == before
+        )
+    return same
 
 
 def _mark_invalid(plan: PushPlan, bad_rows: set[int]) -> None:
@@ -633,7 +664,14 @@ def find_conflicts(plan: PushPlan) -> list[dict[str, Any]]:
         now = server[name].reindex(pd.Index(row_ids)).array
         pulled = base[name].array.take(plan.positions[where])
         yours = plan.compare[name].array.take(where)
-        moved = values_differ(now, pulled) & values_differ(now, yours)
+        column = plan.schema.column(name)
+        assert column is not None
+        # Compared as the API holds them (a datetime keeps milliseconds): a value the frame held
+        # more precisely than the server keeps is not a change made on the server.
+        now_api, pulled_api, yours_api = (
+            _api_form(values, column, plan.entity) for values in (now, pulled, yours)
+        )
+        moved = values_differ(now_api, pulled_api) & values_differ(now_api, yours_api)
         for i in np.flatnonzero(moved).tolist():
             conflicts.append(
                 {
@@ -647,6 +685,24 @@ def find_conflicts(plan: PushPlan) -> list[dict[str, Any]]:
                 }
             )
     return conflicts
+
+
+def _api_form(values: Any, column: Column, entity: str) -> np.ndarray:
+    """Values as the API takes them (objects), or as they are when they do not convert."""
+    series = pd.Series(values, copy=False)
+    try:
+        converted = to_api_values(series, column.meta, entity=entity)
+    except AutotaskValidationError:
+        return series.to_numpy(dtype=object, na_value=None)
+    out = np.empty(len(converted), dtype=object)
+    out[:] = converted
+    return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _scalar(value: Any) -> Any:
@@ -701,8 +757,8 @@ def push_frame(
         mine = [c for c in found if c["position"] == position]
         plan.status[position] = "conflict"
         plan.message[position] = "; ".join(
-            f"{c['field']}: {c['why']} (pulled {c['pulled']!r}, now {c['server']!r}, "
-            f"yours {c['yours']!r})" if c["field"] else c["why"]
+            f"{c['field']}: {c['why']} (pulled {_show(c['pulled'])}, now {_show(c['server'])}, "
+            f"yours {_show(c['yours'])})" if c["field"] else c["why"]
             for c in mine
         )
     stop = bool(conflicting) and conflicts == "fail"
@@ -842,39 +898,35 @@ def _advance(plan: PushPlan, positions: list[int]) -> None:
 
 
 def _advance_creates(plan: PushPlan, created: list[tuple[int, int]]) -> None:
-    """Add created rows to the snapshot (the values sent; the rest unknown, NA)."""
+    """Add created rows to the snapshot as the frame held them when pushed.
+
+    Their server-set fields (ticket numbers, create dates) are not known without a read; taking
+    the frame's own values means the row has nothing pending once its new id is set on it.
+    """
     assert plan.pull is not None
     if not created:
         return
     base = plan.pull.base
+    where = np.asarray([p for p, _ in created], dtype=np.intp)
     new_ids = pd.Index([new_id for _, new_id in created], dtype="int64")
     data: dict[str, Any] = {}
     for name in base.columns:
         dtype = base[name].dtype
-        try:
-            data[name] = pd.array([None] * len(created), dtype=dtype)
-        except (TypeError, ValueError):
-            data[name] = np.full(len(created), None, dtype=object)
-    rows = pd.DataFrame(data, index=new_ids)
-    if "id" in rows.columns:
-        rows["id"] = pd.array(new_ids.to_numpy(), dtype=base["id"].dtype)
-    where = np.asarray([p for p, _ in created], dtype=np.intp)
-    for name in {n for p, _ in created for n in plan.fields.get(p, ())}:
-        if name not in base.columns:
-            continue
-        mine = plan.compare[name]
-        has = np.asarray([name in plan.fields.get(int(p), ()) for p in where])
-        if mine.dtype == base[name].dtype:
-            values = mine.array.take(where)
-            current = rows[name].array.copy()
-            current[has] = values[has]
-            rows[name] = current
+        if name == "id":
+            data[name] = pd.array(new_ids.to_numpy(), dtype=dtype)
+        elif name in plan.compare.columns and plan.compare[name].dtype == dtype:
+            data[name] = plan.compare[name].array.take(where)
         else:
-            for position, new_id in created:
-                if name in plan.fields.get(position, ()):
-                    value = _server_form_create(plan, name, position, new_id)
-                    rows.loc[new_id, name] = value
-    plan.pull.advance(rows)
+            values = [
+                _server_form_create(plan, name, position, new_id)
+                if name in plan.fields.get(position, ()) else None
+                for position, new_id in created
+            ]
+            try:
+                data[name] = pd.array(values, dtype=dtype)
+            except (TypeError, ValueError):
+                data[name] = np.asarray(values, dtype=object)
+    plan.pull.advance(pd.DataFrame(data, index=new_ids))
 
 
 def _server_form_create(plan: PushPlan, name: str, position: int, new_id: int) -> Any:

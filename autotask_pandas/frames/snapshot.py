@@ -65,7 +65,7 @@ class Pull:
     id: int
     entity: str
     client: AutotaskClient | None
-    base: pd.DataFrame  # index: id (Int64); columns: as pulled (API fields, then UDF columns)
+    base: pd.DataFrame = field(repr=False)  # index: id (Int64); columns: as pulled
     labels: bool = False  # picklist columns hold labels (categoricals), not values
     tz: str | None = None  # datetime columns shown in this zone (None: UTC)
     options: dict[str, Any] = field(default_factory=dict)

@@ -236,7 +236,8 @@ def check_values(
                 )
     if column.required:
         for i, v in enumerate(values):
-            if v is None and i not in unconverted:
+            blank = v is None or (isinstance(v, str) and not v.strip())
+            if blank and i not in unconverted:
                 report(i, None, "a required field cannot be empty")
     return values
 

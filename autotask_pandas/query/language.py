@@ -61,10 +61,7 @@ __all__ = [
 class Label(str):
     """A bare word of the filter text (``Complete``): a picklist label, printed without quotes."""
 
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"Label({str.__repr__(self)})"
+    __slots__ = ()  # its repr is a plain string's, so error messages read 'Complete'
 
 
 class FilterSyntaxError(AutotaskValidationError):
@@ -100,7 +97,7 @@ _TOKEN = re.compile(
   | (?P<number>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)(?![\w.-])
   | (?P<word>[^\W\d][\w.\-/]*)
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
 _UNTERMINATED = re.compile(r"""["']""")
 
@@ -456,7 +453,7 @@ def _field_text(f: QueryFilter) -> str:
     if f.udf:
         return UDF_PREFIX + (name if _BARE.match(name) and name.lower() not in _RESERVED
                              else _quote(name))
-    if not _FIELD.match(name) or name.lower() in _RESERVED:
+    if not _FIELD.match(name) or name.lower() in ("and", "or", "not"):
         raise AutotaskValidationError(f"the field name {name!r} cannot be written in a filter")
     return name
 

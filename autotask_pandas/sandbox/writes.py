@@ -32,6 +32,7 @@ NO_MATCHING_DELETE = (
 )
 _CREATED_AT = ("createDate", "createDateTime", "attachDate")
 _CHANGED_AT = ("lastActivityDate", "lastModifiedDate", "lastModifiedDateTime")
+_OWNER_FIELDS = ("ticketID", "taskID", "projectID")
 _CREATED_BY = ("creatorResourceID", "createdByResourceID")
 # Set by the server from the ImpersonationResourceId header only; a body cannot set them
 # (FACTS §2, I-WYRE259), although the spec does not mark them read-only.
@@ -341,6 +342,22 @@ class Writer:
             return row.get(parent.route.parent_field) == parent.parent_id
         return self.store.parent_of(entity.name, row_id) == parent.parent_id
 
+    def _inherit_owners(self, parent: Parent, row: dict[str, Any]) -> None:
+        """An attachment of a note or time entry also belongs to that record's ticket, task or
+        project: AttachmentInfo queried by ticketID returns the attachments of the ticket's notes
+        and time entries too (FACTS §9, D-ATTINFO). The shared attachments table has those columns
+        even where the attachment entity itself does not show them."""
+        parent_entity = self.store.catalog.get(parent.route.parent)
+        if parent_entity is None or parent_entity.name not in self.store.tables:
+            return
+        owners = [f for n in _OWNER_FIELDS if (f := parent_entity.field(n)) is not None]
+        found = self.store.select(parent_entity.name, "id = ?", (parent.parent_id,), columns=owners)
+        if not owners or not found:
+            return
+        for fld, value in zip(owners, found[0], strict=True):
+            if value is not None and row.get(fld.name) is None:
+                row[fld.name] = value
+
     def _prepare_attachment(
         self,
         entity: EntityInfo,
@@ -366,5 +383,7 @@ class Writer:
             row["contentType"] = guessed or "application/octet-stream"
         if parent is not None and entity.field("parentID") is not None:
             row["parentID"] = parent.parent_id
+        if parent is not None:
+            self._inherit_owners(parent, row)
         if row.get("attachedByContactID") is None and row.get("attachedByResourceID") is None:
             row["attachedByResourceID"] = ctx.impersonator_id or ctx.resource_id

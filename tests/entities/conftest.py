@@ -87,7 +87,10 @@ def company_id(client: AutotaskClient) -> int:
     """An active customer company of the demo data."""
     rows = client.query(
         "Companies",
-        [{"op": "eq", "field": "companyType", "value": 1}, {"op": "eq", "field": "isActive", "value": True}],
+        [
+            {"op": "eq", "field": "companyType", "value": 1},
+            {"op": "eq", "field": "isActive", "value": True},
+        ],
         max_records=5,
     ).items
     return int(rows[-1]["id"])
@@ -96,7 +99,9 @@ def company_id(client: AutotaskClient) -> int:
 @pytest.fixture(scope="session")
 def resource_id(client: AutotaskClient) -> int:
     """A resource with a default service desk role."""
-    rows = client.query("Resources", [{"op": "exist", "field": "defaultServiceDeskRoleID"}], max_records=1).items
+    rows = client.query(
+        "Resources", [{"op": "exist", "field": "defaultServiceDeskRoleID"}], max_records=1
+    ).items
     return int(rows[0]["id"])
 
 

@@ -60,7 +60,9 @@ def test_upload_download_list_delete(
     assert all(a.parent_type == "Ticket" and a.parent_id == ticket_id for a in listed)
 
     assert attachments.delete_attachment(made.id) is True
-    assert made.id not in [a.id for a in attachments.get_attachments_for_entity("Ticket", ticket_id)]
+    assert made.id not in [
+        a.id for a in attachments.get_attachments_for_entity("Ticket", ticket_id)
+    ]
     assert attachments.delete_attachment(made.id) is False
     with pytest.raises(AutotaskNotFoundError):
         attachments.download_file(made.id)
@@ -87,7 +89,9 @@ def test_every_attachment_parent_with_data_round_trips(fast_client: AutotaskClie
             continue
         pid = int(rows[0]["id"])
         content = _bytes(1000, seed=len(done))
-        made = fast_client.attachments.upload_from_data(parent.singular, pid, content, f"{name}.bin")
+        made = fast_client.attachments.upload_from_data(
+            parent.singular, pid, content, f"{name}.bin"
+        )
         assert (made.parent_type, made.parent_id) == (parent.singular, pid)
         assert fast_client.attachments.download_file(made.id) == content, name
         listed = fast_client.attachments.get_attachments_for_entity(name, pid)
@@ -154,7 +158,9 @@ def test_a_file_over_the_size_limit_is_refused_before_any_request(
     assert f"{MAX_FILE_BYTES + 1:,}" in message and f"{MAX_FILE_BYTES:,}" in message
     assert "Nothing was sent" in message
     with pytest.raises(AutotaskValidationError, match="blob.bin"):
-        client.attachments.upload_from_data("Ticket", ticket_id, bytes(MAX_FILE_BYTES + 1), "blob.bin")
+        client.attachments.upload_from_data(
+            "Ticket", ticket_id, bytes(MAX_FILE_BYTES + 1), "blob.bin"
+        )
     small = tmp_path / "small.txt"
     small.write_bytes(b"fine")
     with pytest.raises(AutotaskValidationError, match="too-big.iso"):
@@ -206,6 +212,14 @@ def test_batch_upload_returns_results_in_input_order(
     assert {a.id for a in made} <= listed
 
 
+def test_batch_upload_of_nothing_sends_nothing(
+    client: AutotaskClient, ticket_id: int, request_log
+) -> None:
+    log = request_log()
+    assert client.attachments.batch_upload("Ticket", ticket_id, []) == []
+    assert log.requests == []
+
+
 def test_batch_upload_stays_within_the_thread_limit(tmp_path: Path) -> None:
     # A sandbox with latency, so uploads really overlap; the sandbox refuses a 4th in flight.
     with Sandbox(scale=0.1, seed=2, latency=0.05) as sb:
@@ -225,9 +239,7 @@ def test_batch_upload_stays_within_the_thread_limit(tmp_path: Path) -> None:
         client.close()
 
 
-def test_batch_upload_failures_keep_every_result(
-    client: AutotaskClient, files: list[Path]
-) -> None:
+def test_batch_upload_failures_keep_every_result(client: AutotaskClient, files: list[Path]) -> None:
     with pytest.raises(AutotaskBatchError) as caught:
         client.attachments.batch_upload("Ticket", 999_999_999, files[:3])
     assert [r.index for r in caught.value.results] == [0, 1, 2]
@@ -290,9 +302,7 @@ def test_batch_upload_refuses_a_wait_past_the_cap_before_any_request(
     assert log.requests == []
 
 
-def test_single_uploads_share_the_clients_budget(
-    make_client, ticket_id: int, request_log
-) -> None:
+def test_single_uploads_share_the_clients_budget(make_client, ticket_id: int, request_log) -> None:
     client = make_client()
     clock = FakeClock()
     client.attachments.volume = UploadBudget(
@@ -317,3 +327,24 @@ def test_a_refused_upload_keeps_the_secret_out_of_the_error(sb: Sandbox, tmp_pat
         client.attachments.upload_from_data("Ticket", 1, b"x", "x.txt")
     assert canary not in str(caught.value) and canary not in repr(caught.value)
     client.close()
+
+
+def test_attachment_info_by_ticket_includes_its_notes_and_time_entries(
+    fast_client: AutotaskClient,
+) -> None:
+    client = fast_client
+    entry = client.query("TimeEntries", [{"op": "exist", "field": "ticketID"}], max_records=1)
+    ticket = entry.items[0]["ticketID"]
+    note = client.entities.tickets.add_ticket_note(ticket, "note with a file").item_id
+    on_ticket = client.attachments.upload_from_data("Ticket", ticket, b"t", "ticket.txt").id
+    on_note = client.attachments.upload_from_data("TicketNote", note, b"n", "note.txt").id
+    on_entry = client.attachments.upload_from_data(
+        "TimeEntry", entry.items[0]["id"], b"e", "entry.txt"
+    ).id
+    found = {
+        r["id"]
+        for r in client.query_all(
+            "AttachmentInfo", [{"op": "eq", "field": "ticketID", "value": ticket}]
+        )
+    }
+    assert {on_ticket, on_note, on_entry} <= found

@@ -59,7 +59,9 @@ def test_create_update_replace_delete_a_child_through_its_parent(
 ) -> None:
     contacts = client.entities.contacts
     log = request_log()
-    made = contacts.create(company_id=company_id, first_name="Ada", last_name="Lovelace", is_active=1)
+    made = contacts.create(
+        company_id=company_id, first_name="Ada", last_name="Lovelace", is_active=1
+    )
     assert isinstance(made, CreateResponse)
     assert log.paths("POST") == [f"/ATServicesRest/V1.0/Companies/{company_id}/Contacts"]
     row = contacts.get(made.item_id)
@@ -74,7 +76,9 @@ def test_create_update_replace_delete_a_child_through_its_parent(
         made.item_id, companyID=company_id, firstName="Ada", lastName="King", isActive=1
     )
     replaced = contacts.get(made.item_id)
-    assert replaced["lastName"] == "King" and replaced["title"] is None  # PUT nulls the rest (Contact.isActive is an integer on the API)
+    assert (
+        replaced["lastName"] == "King" and replaced["title"] is None
+    )  # PUT nulls the rest (Contact.isActive is an integer on the API)
 
     assert contacts.delete(made.item_id) is True
     assert contacts.get(made.item_id) is None
@@ -129,9 +133,7 @@ def test_batch_create_update_delete_keep_input_order(
     assert all(contacts.get(i) is None for i in ids)
 
 
-def test_batch_failures_keep_every_result_in_order(
-    client: AutotaskClient, company_id: int
-) -> None:
+def test_batch_failures_keep_every_result_in_order(client: AutotaskClient, company_id: int) -> None:
     data = [
         {"title": "ok 0", "companyID": company_id, "status": 1, "priority": 2},
         {"title": "bad priority", "companyID": company_id, "status": 1, "priority": 99},

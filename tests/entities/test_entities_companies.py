@@ -7,7 +7,9 @@ import pytest
 from autotask_pandas import AutotaskClient, AutotaskValidationError
 
 
-def test_create_company_with_the_references_parameters(client: AutotaskClient, owner_id: int) -> None:
+def test_create_company_with_the_references_parameters(
+    client: AutotaskClient, owner_id: int
+) -> None:
     companies = client.entities.companies
     made = companies.create_company(
         "Snake Oil Ltd",
@@ -34,7 +36,7 @@ def test_create_company_with_the_references_parameters(client: AutotaskClient, o
 
 def test_create_company_with_the_apis_names(client: AutotaskClient, owner_id: int) -> None:
     made = client.entities.companies.create_company(
-        **{"companyName": "Api Names", "companyType": 3, "phone": "1", "ownerResourceID": owner_id}
+        companyName="Api Names", companyType=3, phone="1", ownerResourceID=owner_id
     )
     row = client.entities.companies.get(made.item_id)
     assert (row["companyName"], row["companyType"]) == ("Api Names", 3)
@@ -86,7 +88,10 @@ def test_companies_by_type(client: AutotaskClient) -> None:
     vendors = companies.get_companies_by_type("Vendor", active_only=False)
     assert vendors.items and all(c["companyType"] == 7 for c in vendors.items)
     assert len(customers.items) == companies.count(
-        [{"op": "eq", "field": "companyType", "value": 1}, {"op": "eq", "field": "isActive", "value": True}]
+        [
+            {"op": "eq", "field": "companyType", "value": 1},
+            {"op": "eq", "field": "isActive", "value": True},
+        ]
     )
 
 
@@ -97,7 +102,9 @@ def test_update_company_address_changes_only_what_is_given(
     company = companies.create_company(
         "Moving Co", phone="1", address1="Old 1", city="Oldtown", ownerResourceID=owner_id
     ).item_id
-    companies.update_company_address(company, address1="New 2", postal_code="99999", country="Canada")
+    companies.update_company_address(
+        company, address1="New 2", postal_code="99999", country="Canada"
+    )
     row = companies.get(company)
     assert (row["address1"], row["postalCode"], row["city"]) == ("New 2", "99999", "Oldtown")
     canada = client.query("Countries", [{"op": "eq", "field": "name", "value": "Canada"}]).items[0]

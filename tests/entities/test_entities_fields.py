@@ -80,9 +80,9 @@ def test_names_the_server_reports_are_accepted() -> None:
 
     assert to_api_fields("Tickets", {"title": "x"}, live_fields=live) == {"title": "x"}
     assert asked == []  # only asked for a name the catalog does not know
-    assert to_api_fields("Tickets", {"brand_new_field": 1, "BRANDNEWFIELD": 1}, live_fields=live) == {
-        "brandNewField": 1
-    }
+    assert to_api_fields(
+        "Tickets", {"brand_new_field": 1, "BRANDNEWFIELD": 1}, live_fields=live
+    ) == {"brandNewField": 1}
     assert asked == [True]  # once per call
     with pytest.raises(AutotaskValidationError, match="'nope'"):
         to_api_fields("Tickets", {"nope": 1}, live_fields=live)

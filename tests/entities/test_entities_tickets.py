@@ -51,7 +51,7 @@ def test_create_ticket_with_everything(
 
 def test_create_ticket_accepts_api_names_in_kwargs(client: AutotaskClient, company_id: int) -> None:
     made = client.entities.tickets.create_ticket(
-        "kw", "kw", **{"companyID": company_id, "status": 1, "priority": 3}
+        "kw", "kw", companyID=company_id, status=1, priority=3
     )
     row = client.entities.tickets.get(made.item_id)
     assert (row["companyID"], row["priority"]) == (company_id, 3)
@@ -92,8 +92,10 @@ def test_tickets_by_account(client: AutotaskClient, company_id: int) -> None:
 def test_tickets_by_resource(client: AutotaskClient) -> None:
     tickets = client.entities.tickets
     resource = tickets.query(
-        filters=[{"op": "noteq", "field": "status", "value": COMPLETE_STATUS},
-                 {"op": "exist", "field": "assignedResourceID"}],
+        filters=[
+            {"op": "noteq", "field": "status", "value": COMPLETE_STATUS},
+            {"op": "exist", "field": "assignedResourceID"},
+        ],
         max_records=1,
     ).items[0]["assignedResourceID"]
     every = tickets.get_tickets_by_resource(resource)

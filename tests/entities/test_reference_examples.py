@@ -105,6 +105,7 @@ def test_basic_usage(sb: Sandbox, owner_id: int, capsys: pytest.CaptureFixture[s
 
 def test_advanced_filtering(example_client: AutotaskClient, owner_id: int) -> None:
     client = example_client
+
     # Not part of the example: the demo tenant has no company in New York, so make some, and
     # some that the filters must leave out.
     def company(name: str, city: str, company_type: int = 1, active: bool = True) -> int:
@@ -163,9 +164,27 @@ def test_batch_operations(
     # Batch create tickets
     ticket_data = [
         # CHANGED: status and priority added, the live API requires them.
-        {"title": "Issue 1", "accountID": real[0], "description": "First issue", "status": 1, "priority": 2},
-        {"title": "Issue 2", "accountID": real[1], "description": "Second issue", "status": 1, "priority": 2},
-        {"title": "Issue 3", "accountID": real[2], "description": "Third issue", "status": 1, "priority": 2},
+        {
+            "title": "Issue 1",
+            "accountID": real[0],
+            "description": "First issue",
+            "status": 1,
+            "priority": 2,
+        },
+        {
+            "title": "Issue 2",
+            "accountID": real[1],
+            "description": "Second issue",
+            "status": 1,
+            "priority": 2,
+        },
+        {
+            "title": "Issue 3",
+            "accountID": real[2],
+            "description": "Third issue",
+            "status": 1,
+            "priority": 2,
+        },
     ]
 
     results = client.batch_create("Tickets", ticket_data)
@@ -269,7 +288,7 @@ def _run_error_handling_example(client: AutotaskClient, operation: Any) -> None:
         print(f"Data validation error: {e}")
     except AutotaskAPIError as e:
         print(f"API error {e.status_code}: {e}")
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - the reference example's own catch-all
         print(f"Unexpected error: {e}")
     else:
         print(f"{len(tickets.items)} tickets")  # not in the example: shows the query ran
@@ -426,7 +445,7 @@ def test_memory_management(example_client: AutotaskClient, company_id: int) -> N
     # Process in smaller batches
     batch_size = 100
     for i in range(0, len(large_dataset), batch_size):
-        batch = large_dataset[i:i + batch_size]
+        batch = large_dataset[i : i + batch_size]
         results = client.batch_create("Tickets", batch)
         # Process results immediately
         process_results(results)

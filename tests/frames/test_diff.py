@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import autotask_pandas  # noqa: F401 - registers df.autotask
 from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
 from autotask_pandas.frames.diff import align, diff_frame, same_buffers, values_differ
-from autotask_pandas.frames.dtypes import build_frame
-from autotask_pandas.frames.snapshot import pull_of, record_pull
+from autotask_pandas.frames.reader import read_autotask
+from autotask_pandas.frames.snapshot import pull_of
 from autotask_pandas.sandbox import Sandbox
 
 
@@ -30,20 +30,13 @@ def client() -> Iterator[AutotaskClient]:
 
 
 @pytest.fixture(scope="module")
-def records(client: AutotaskClient) -> list[dict]:
-    return client.query_all("Tickets", limit=300)
+def records() -> int:
+    return 300  # rows per pull
 
 
-def pull(client: AutotaskClient, records: list[dict], *, labels: bool = False) -> pd.DataFrame:
-    """A fresh pull of the tickets (the reading side's typed frame, registered as a pull)."""
-    frame = build_frame(
-        "Tickets",
-        records,
-        client.get_field_metadata("Tickets"),
-        client.get_udf_metadata("Tickets"),
-        labels=labels,
-    )
-    return record_pull(frame, "Tickets", client, labels=labels)
+def pull(client: AutotaskClient, records: int, *, labels: bool = False) -> pd.DataFrame:
+    """A fresh pull of the first tickets (``read_autotask``: typed, registered as a pull)."""
+    return read_autotask("Tickets", limit=records, client=client, labels=labels, progress=False)
 
 
 @pytest.fixture
@@ -219,7 +212,7 @@ def brute_force(frame: pd.DataFrame, base: pd.DataFrame) -> set[tuple[int, str]]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_property_diff_equals_a_cell_by_cell_comparison(client, records, data):
-    tickets = pull(client, records[:60])
+    tickets = pull(client, 60)
     base = pull_of(tickets).base
     edits = data.draw(
         st.lists(

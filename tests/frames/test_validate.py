@@ -15,8 +15,7 @@ import pytest
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
 from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
-from autotask_pandas.frames.dtypes import build_frame
-from autotask_pandas.frames.snapshot import record_pull
+from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.validate import PROBLEM_COLUMNS
 from autotask_pandas.sandbox import Sandbox, tenant
 
@@ -45,10 +44,7 @@ def client(sb: Sandbox) -> Iterator[AutotaskClient]:
 
 def pull(client: AutotaskClient, entity: str = "Tickets", *, limit: int = 40,
          labels: bool = False) -> pd.DataFrame:
-    records = client.query_all(entity, limit=limit)
-    frame = build_frame(entity, records, client.get_field_metadata(entity),
-                        client.get_udf_metadata(entity), labels=labels)
-    return record_pull(frame, entity, client, labels=labels)
+    return read_autotask(entity, limit=limit, client=client, labels=labels, progress=False)
 
 
 @pytest.fixture
@@ -103,7 +99,7 @@ def test_a_value_of_the_wrong_type(tickets):
     problems = errors(tickets.autotask.validate()).set_index("field")
     assert problems.loc["estimatedHours", "row"] == first
     assert problems.loc["estimatedHours", "value"] == "lots"
-    assert "lots" in problems.loc["estimatedHours", "problem"]  # the reason names the value
+    assert "number" in problems.loc["estimatedHours", "problem"]
     assert problems.loc["companyID", "row"] == second
     assert problems.loc["companyID", "value"] == 12.5
 
@@ -118,15 +114,22 @@ def test_na_in_a_required_field(tickets):
 
 def test_labels_typed_by_the_user(tickets):
     tickets["status"] = tickets["status"].astype(object)
-    good, typo = tickets.index[:2]
-    tickets.loc[good, "status"] = "Complete"
+    good, typo, same = tickets.index[:3]
+    label, value = ("Waiting Vendor", 12) if tickets.at[good, "status"] != 12 else ("Escalate", 11)
+    tickets.loc[good, "status"] = label
     tickets.loc[typo, "status"] = "Completed"
+    labels = {5: "Complete", 1: "New", 8: "In Progress", 12: "Waiting Vendor", 11: "Escalate",
+              10: "Dispatched", 7: "Waiting Customer", 9: "Waiting Materials",
+              13: "Waiting Approval", 15: "Change Order", 16: "Customer Note Added"}
+    tickets.loc[same, "status"] = labels[tickets.at[same, "status"]]  # the label of its value
     problem = only(tickets.autotask.validate())
     assert (problem["row"], problem["field"], problem["value"]) == (typo, "status", "Completed")
     assert "matches no label" in problem["problem"]
     result = tickets.autotask.push(dry_run=True, progress=False)
-    assert result.at[good, "body"]["status"] == 5  # the label's value is what is sent
+    assert result.at[good, "body"]["status"] == value  # the label's value is what is sent
     assert result.at[typo, "status"] == "invalid"
+    assert result.at[same, "action"] == "none"  # the label of the pulled value: nothing to send
+    assert len(tickets.autotask.changes()) == 3  # though the frame's cells differ
 
 
 def test_a_label_that_matches_several_values(tickets):
