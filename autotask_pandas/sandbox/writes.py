@@ -351,8 +351,10 @@ class Writer:
         if parent_entity is None or parent_entity.name not in self.store.tables:
             return
         owners = [f for n in _OWNER_FIELDS if (f := parent_entity.field(n)) is not None]
+        if not owners:
+            return
         found = self.store.select(parent_entity.name, "id = ?", (parent.parent_id,), columns=owners)
-        if not owners or not found:
+        if not found:
             return
         for fld, value in zip(owners, found[0], strict=True):
             if value is not None and row.get(fld.name) is None:
