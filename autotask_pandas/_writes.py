@@ -17,11 +17,12 @@ import datetime as _dt
 import decimal
 import enum
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from autotask_pandas._batch import WriteOperation
+from autotask_pandas._fieldnames import to_api_fields
 from autotask_pandas._routing import Route, Router, find_key
 from autotask_pandas._transport import RequestKind
 from autotask_pandas.exceptions import (
@@ -100,15 +101,22 @@ def _as_id(value: Any, what: str) -> int:
     return number
 
 
-def prepare_write(router: Router, op: WriteOperation) -> PreparedWrite:
+def prepare_write(
+    router: Router,
+    op: WriteOperation,
+    live_fields: Callable[[str], Iterable[str]] | None = None,
+) -> PreparedWrite:
     catalog_op, method, kind = _ACTIONS[op.action]
     info = router.entity(op.entity)
     # Field names as the API spells them: the reference's snake_case and SOAP-era names
-    # (a ticket's accountID is companyID) are mapped; unknown names are left to the server.
-    # Imported here: the entities package builds on the client.
-    from autotask_pandas.entities.fields import to_api_fields
-
-    source = to_api_fields(info, op.body, strict=False)
+    # (a ticket's accountID is companyID) are mapped; a name neither the catalog nor the server's
+    # field metadata knows is refused, since the live API would silently drop it.
+    source = to_api_fields(
+        info,
+        op.body,
+        strict=True,
+        live_fields=(lambda: live_fields(info.name)) if live_fields is not None else None,
+    )
     route = router.route(info, catalog_op, prefer_child=op.parent_id is not None, body=source)
     body = {str(k): jsonable(v) for k, v in source.items()}
     id_key = find_key(body, "id")

@@ -65,7 +65,9 @@ class WritingMixin:
 
     def _write_one(self, operation: WriteOperation) -> tuple[int, Any]:
         return execute_write(
-            prepare_write(self._router, operation), self._send_write, self._get_for_parent
+            prepare_write(self._router, operation, self._live_field_names),
+            self._send_write,
+            self._get_for_parent,
         )
 
     def create_entity(
@@ -148,7 +150,8 @@ class WritingMixin:
             parent_id=parent_id,
             impersonation_resource_id=impersonation_resource_id,
         )
-        prepared = prepare_write(self._router, operation)  # refuses before any request
+        # refuses before any request
+        prepared = prepare_write(self._router, operation, self._live_field_names)
         try:
             execute_write(prepared, self._send_write, self._get_for_parent)
         except AutotaskNotFoundError:
@@ -165,6 +168,10 @@ class WritingMixin:
         return self.request(
             method, path, json=body, kind=kind, impersonation_resource_id=impersonation
         )
+
+    def _live_field_names(self, entity: str) -> list[str]:
+        """The server's field names (metadata, fetched once per entity and cached)."""
+        return [f.name for f in self.get_field_metadata(entity)]
 
     def _get_for_parent(self, entity: str, entity_id: int) -> dict[str, Any] | None:
         return self.get(entity, entity_id)
@@ -194,7 +201,7 @@ class WritingMixin:
                 problems[index] = f"not a WriteOperation: {op!r}"
                 continue
             try:
-                prepared.append(prepare_write(self._router, op))
+                prepared.append(prepare_write(self._router, op, self._live_field_names))
             except AutotaskValidationError as exc:
                 problems[index] = str(exc)
         if problems:

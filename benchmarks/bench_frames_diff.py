@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 
 def sandbox_frame(scale: float, rows: int) -> pd.DataFrame:
@@ -45,8 +45,10 @@ def sandbox_frame(scale: float, rows: int) -> pd.DataFrame:
             client.get_udf_metadata("Tickets"),
         )
         client.close()
-    print(f"pulled {len(frame):,} tickets from a scale-{scale:g} sandbox "
-          f"in {time.perf_counter() - start:.1f}s")
+    print(
+        f"pulled {len(frame):,} tickets from a scale-{scale:g} sandbox "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
     return frame
 
 
@@ -120,8 +122,10 @@ def main() -> None:
     theirs_t, compared = median_time(lambda: base.compare(edited), args.runs)
     sides = [compared.xs(side, axis=1, level=1).notna() for side in ("self", "other")]
     cells = int((sides[0] | sides[1]).to_numpy().sum())  # NA on one side counts once
-    print(f"frame: {len(edited):,} rows x {edited.shape[1]} columns, {args.edits:,} rows edited; "
-          f"pandas {pd.__version__}")
+    print(
+        f"frame: {len(edited):,} rows x {edited.shape[1]} columns, {args.edits:,} rows edited; "
+        f"pandas {pd.__version__}"
+    )
     print(f"changes(): {len(changes):,} changed cells; compare(): {cells:,} changed cells")
     print(f"df.autotask.changes()  median {ours_t * 1000:8.1f} ms  ({args.runs} runs)")
     print(f"DataFrame.compare      median {theirs_t * 1000:8.1f} ms  ({args.runs} runs)")
@@ -132,9 +136,11 @@ def main() -> None:
     base_shuffled = base.loc[shuffled.index]
     worst_t, worst = median_time(lambda: shuffled.autotask.changes(), args.runs)
     worst_ref_t, _ = median_time(lambda: base_shuffled.compare(shuffled), args.runs)
-    print(f"shuffled frame (no column skipped): changes() {worst_t * 1000:.1f} ms, "
-          f"compare {worst_ref_t * 1000:.1f} ms, ratio {worst_t / worst_ref_t:.3f} "
-          f"({len(worst):,} cells)")
+    print(
+        f"shuffled frame (no column skipped): changes() {worst_t * 1000:.1f} ms, "
+        f"compare {worst_ref_t * 1000:.1f} ms, ratio {worst_t / worst_ref_t:.3f} "
+        f"({len(worst):,} cells)"
+    )
 
 
 if __name__ == "__main__":

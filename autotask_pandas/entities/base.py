@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autotask_pandas.catalog import EntityInfo, load_catalog
-from autotask_pandas.entities.fields import map_field_list, map_filters, to_api_fields
+from autotask_pandas._fieldnames import map_field_list, map_filters, to_api_fields
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.types import CreateResponse, FieldMetadata, QueryResponse
 

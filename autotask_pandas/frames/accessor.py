@@ -64,7 +64,7 @@ class AutotaskAccessor:
         return tag.get("entity") if isinstance(tag, dict) else None
 
     def _schema(self, client: AutotaskClient | None = None, entity: str | None = None) -> Any:
-        pull, name, client = resolve(self._df, entity, client)
+        _, name, client = resolve(self._df, entity, client)
         return EntitySchema.load(client, name)
 
     # -- what changed ---------------------------------------------------------------------
@@ -91,8 +91,13 @@ class AutotaskAccessor:
         result = diff_frame(compare, base, columns=compared)
         return result.to_frame(df, base)
 
-    def validate(self, *, entity: str | None = None, client: AutotaskClient | None = None,
-                 create: bool = True) -> pd.DataFrame:
+    def validate(
+        self,
+        *,
+        entity: str | None = None,
+        client: AutotaskClient | None = None,
+        create: bool = True,
+    ) -> pd.DataFrame:
         """Every problem a push would refuse (and columns it would not send), by row and field.
 
         Columns: row (index label), id, field, value, problem, severity (``error``: the row is not
@@ -206,6 +211,7 @@ class AutotaskAccessor:
 
 def _labels_differ(df: pd.DataFrame, base: pd.DataFrame, columns: list[str]) -> bool:
     return any(
-        isinstance(df[c].dtype, pd.CategoricalDtype) != isinstance(base[c].dtype, pd.CategoricalDtype)
+        isinstance(df[c].dtype, pd.CategoricalDtype)
+        != isinstance(base[c].dtype, pd.CategoricalDtype)
         for c in columns
     )

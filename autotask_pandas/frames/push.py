@@ -45,8 +45,8 @@ from autotask_pandas._routing import Router
 from autotask_pandas._writes import prepare_write
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.diff import FrameDiff, align, diff_frame, frame_ids, values_differ
 from autotask_pandas.frames import labels as labels_module
+from autotask_pandas.frames.diff import FrameDiff, align, diff_frame, frame_ids, values_differ
 from autotask_pandas.frames.dtypes import build_frame, to_api_values
 from autotask_pandas.frames.result import PushResult, empty_result
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Created, Pull, pull_of
@@ -211,8 +211,14 @@ def plan_push(
     problems: list[Problem] = []
     for name in other:
         problems.append(
-            Problem(None, None, str(name), None, f"{schema.entity} has no such field; not pushed",
-                    "warning")
+            Problem(
+                None,
+                None,
+                str(name),
+                None,
+                f"{schema.entity} has no such field; not pushed",
+                "warning",
+            )
         )
     if "id" in df.columns:
         has_id, ids, bad_id = frame_ids(df["id"])
@@ -264,8 +270,14 @@ def plan_push(
         for name, column in known.items():
             if not column.writable and column.key.lower() != "id":
                 problems.append(
-                    Problem(None, None, name, None, "a read-only field: the column is not sent",
-                            "warning")
+                    Problem(
+                        None,
+                        None,
+                        name,
+                        None,
+                        "a read-only field: the column is not sent",
+                        "warning",
+                    )
                 )
         updates = [p for p in np.flatnonzero(has_id).tolist() if p not in bad_rows]
         for position in updates:
@@ -325,8 +337,14 @@ def _plan_pulled(
     for name, column in known.items():
         if name not in base.columns and name != "id":
             plan.problems.append(
-                Problem(None, None, name, None,
-                        "not part of the pull: sent for new rows only", "warning")
+                Problem(
+                    None,
+                    None,
+                    name,
+                    None,
+                    "not part of the pull: sent for new rows only",
+                    "warning",
+                )
             )
     plan.compare = compare = comparable_frame(df, base, plan.schema, compared)
     alignment = align(compare, base)
@@ -334,7 +352,9 @@ def _plan_pulled(
     unknown = np.flatnonzero(alignment.has_id & ~alignment.known)
     for position in unknown.tolist():
         row_problem(
-            position, "id", int(plan.ids[position]),
+            position,
+            "id",
+            int(plan.ids[position]),
             f"id {plan.ids[position]} is not one of the rows pulled; a frame with rows of "
             "another pull is pushed with push(entity=...)",
         )
@@ -347,7 +367,9 @@ def _plan_pulled(
                 sendable.append(name)
             else:
                 row_problem(
-                    position, name, df[name].iloc[position],
+                    position,
+                    name,
+                    df[name].iloc[position],
                     "a read-only field: this edit cannot be sent",
                 )
         plan.action[position] = "update"
@@ -424,7 +446,9 @@ def _mark_invalid(plan: PushPlan, bad_rows: set[int]) -> None:
     by_row: dict[int, list[str]] = {position: [] for position in bad_rows}
     for problem in plan.problems:
         if problem.severity == "error" and problem.position in by_row:
-            text = problem.problem if problem.field is None else f"{problem.field}: {problem.problem}"
+            text = (
+                problem.problem if problem.field is None else f"{problem.field}: {problem.problem}"
+            )
             by_row[problem.position].append(text)  # type: ignore[index]
     for position, texts in by_row.items():
         plan.status[position] = "invalid"
@@ -477,8 +501,14 @@ def _build_operations(plan: PushPlan, known: dict[str, Column]) -> None:
             plan.status[position] = "invalid"
             plan.message[position] = str(exc)
             plan.problems.append(
-                Problem(plan.df.index[position], _id_of(plan, position), None, None, str(exc),
-                        position=position)
+                Problem(
+                    plan.df.index[position],
+                    _id_of(plan, position),
+                    None,
+                    None,
+                    str(exc),
+                    position=position,
+                )
             )
             continue
         plan.ops[position] = op
@@ -570,9 +600,7 @@ def _plan_deletes(plan: PushPlan, delete: bool | Iterable[int]) -> None:
             )
     else:
         if isinstance(delete, (str, bytes)) or not isinstance(delete, Iterable):
-            raise AutotaskValidationError(
-                f"delete is False, True or a list of ids, got {delete!r}"
-            )
+            raise AutotaskValidationError(f"delete is False, True or a list of ids, got {delete!r}")
         has, numbers, bad = frame_ids(pd.Series(list(delete), dtype=object))
         if bad.any():
             raise AutotaskValidationError(
@@ -582,8 +610,14 @@ def _plan_deletes(plan: PushPlan, delete: bool | Iterable[int]) -> None:
     router = plan.client._router
     for record_id in wanted:
         row: dict[str, Any] = {
-            "id": record_id, "action": "delete", "status": "planned", "fields": (),
-            "message": None, "request": None, "body": None, "op": None,
+            "id": record_id,
+            "action": "delete",
+            "status": "planned",
+            "fields": (),
+            "message": None,
+            "request": None,
+            "body": None,
+            "op": None,
         }
         if record_id in present:
             row["status"] = "invalid"
@@ -591,10 +625,15 @@ def _plan_deletes(plan: PushPlan, delete: bool | Iterable[int]) -> None:
         else:
             parent = None
             name = plan.schema.parent_field
-            if name is not None and pull is not None and name in pull.base.columns:
-                if record_id in pull.base.index:
-                    value = pull.base.at[record_id, name]
-                    parent = None if pd.isna(value) else int(value)
+            base = pull.base if pull is not None else None
+            if (
+                name is not None
+                and base is not None
+                and name in base.columns
+                and (record_id in base.index)
+            ):
+                value = base.at[record_id, name]
+                parent = None if pd.isna(value) else int(value)
             op = WriteOperation.delete(plan.entity, record_id, parent_id=parent)
             try:
                 prepared = prepare_write(router, op)
@@ -649,8 +688,15 @@ def find_conflicts(plan: PushPlan) -> list[dict[str, Any]]:
         record_id = int(plan.ids[position])
         if record_id in gone:
             conflicts.append(
-                {"position": position, "id": record_id, "field": None, "pulled": None,
-                 "server": None, "yours": None, "why": "deleted on the server since the pull"}
+                {
+                    "position": position,
+                    "id": record_id,
+                    "field": None,
+                    "pulled": None,
+                    "server": None,
+                    "yours": None,
+                    "why": "deleted on the server since the pull",
+                }
             )
     by_column: dict[str, list[int]] = {}
     for position in rows:
@@ -758,7 +804,9 @@ def push_frame(
         plan.status[position] = "conflict"
         plan.message[position] = "; ".join(
             f"{c['field']}: {c['why']} (pulled {_show(c['pulled'])}, now {_show(c['server'])}, "
-            f"yours {_show(c['yours'])})" if c["field"] else c["why"]
+            f"yours {_show(c['yours'])})"
+            if c["field"]
+            else c["why"]
             for c in mine
         )
     stop = bool(conflicting) and conflicts == "fail"
@@ -860,8 +908,13 @@ def _server_form(plan: PushPlan, name: str, where: np.ndarray) -> pd.Series:
             record[column.key] = value
         records.append(record)
     frame = build_frame(
-        plan.entity, records, plan.schema.fields, plan.schema.udfs, columns=["id", name],
-        labels=plan.pull.labels, tz=plan.pull.tz,
+        plan.entity,
+        records,
+        plan.schema.fields,
+        plan.schema.udfs,
+        columns=["id", name],
+        labels=plan.pull.labels,
+        tz=plan.pull.tz,
     )
     values = frame[name]
     if name in base.columns:
@@ -919,7 +972,8 @@ def _advance_creates(plan: PushPlan, created: list[tuple[int, int]]) -> None:
         else:
             values = [
                 _server_form_create(plan, name, position, new_id)
-                if name in plan.fields.get(position, ()) else None
+                if name in plan.fields.get(position, ())
+                else None
                 for position, new_id in created
             ]
             try:
@@ -939,8 +993,13 @@ def _server_form_create(plan: PushPlan, name: str, position: int, new_id: int) -
     else:
         record[column.key] = value
     frame = build_frame(
-        plan.entity, [record], plan.schema.fields, plan.schema.udfs, columns=["id", name],
-        labels=plan.pull.labels, tz=plan.pull.tz,
+        plan.entity,
+        [record],
+        plan.schema.fields,
+        plan.schema.udfs,
+        columns=["id", name],
+        labels=plan.pull.labels,
+        tz=plan.pull.tz,
     )
     return frame[name].iloc[0]
 
@@ -1000,4 +1059,3 @@ def _result(plan: PushPlan, dry_run: bool, conflicts: pd.DataFrame) -> PushResul
         conflicts=conflicts,
         notes=plan.notes,
     )
-

@@ -31,7 +31,7 @@ DataFrames.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -64,7 +64,14 @@ def empty_result(index: pd.Index | None = None) -> pd.DataFrame:
 class PushResult(pd.DataFrame):
     """The per-row outcome of ``df.autotask.push()`` (see the module docstring)."""
 
-    _metadata = ["entity", "dry_run", "deletes", "problems", "conflicts", "notes"]
+    _metadata: ClassVar[list[str]] = [
+        "entity",
+        "dry_run",
+        "deletes",
+        "problems",
+        "conflicts",
+        "notes",
+    ]
     entity: str | None = None
     dry_run: bool = False
     deletes: pd.DataFrame | None = None
@@ -177,7 +184,8 @@ class PushResult(pd.DataFrame):
             if len(pending):
                 parts.append(f"<p>Would send ({len(pending):,}):</p>")
                 parts.append(
-                    pd.DataFrame(pending).head(_SHOWN_FAILURES)[["id", "action", "request", "body"]]
+                    pd.DataFrame(pending)
+                    .head(_SHOWN_FAILURES)[["id", "action", "request", "body"]]
                     .to_html(na_rep="")
                 )
         return "<div>" + "\n".join(parts) + "</div>"

@@ -231,9 +231,7 @@ def check_values(
     if (meta.data_type or "").lower() == "string" and limit > 0:
         for i, v in enumerate(values):
             if isinstance(v, str) and len(v) > limit:
-                report(
-                    i, _short(shown[i]), f"{len(v)} characters, more than the {limit} allowed"
-                )
+                report(i, _short(shown[i]), f"{len(v)} characters, more than the {limit} allowed")
     if column.required:
         for i, v in enumerate(values):
             blank = v is None or (isinstance(v, str) and not v.strip())

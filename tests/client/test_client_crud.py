@@ -233,3 +233,19 @@ def test_bytes_travel_as_base64_through_the_parent(
     assert got is not None and base64.b64decode(got["data"]) == b"hello \x00 world"
     assert client.delete("TicketAttachments", made.item_id, parent_id=tid) is True
     assert client.get("TicketAttachments", made.item_id, parent_id=tid) is None
+
+
+def test_an_unknown_field_is_refused_before_any_request(
+    sandbox: Sandbox, client: AutotaskClient
+) -> None:
+    # The reference's own example: the live API would silently drop the property, losing data.
+    mark = len(sandbox.requests)
+    with pytest.raises(AutotaskValidationError, match="Tickets has no field 'invalid_data'"):
+        client.create_entity("Tickets", invalid_data=True)
+    assert [r for r in sandbox.requests[mark:] if r.method != "GET"] == []
+    # SOAP-era and snake_case names are mapped, not refused
+    company = client.query("Companies", [{"op": "gt", "field": "id", "value": 0}], max_records=1)
+    made = client.create_entity(
+        "Tickets", accountID=company.items[0]["id"], title="mapped", status=1, priority=2
+    )
+    assert client.get("Tickets", made.item_id)["companyID"] == company.items[0]["id"]

@@ -112,7 +112,15 @@ def test_the_result_is_aligned_to_the_frame(client):
     tickets.loc["t3", "title"] = "aligned"
     result = tickets.autotask.push(dry_run=True, progress=False)
     assert list(result.index) == list(tickets.index)
-    assert list(result.columns) == ["id", "action", "status", "fields", "message", "request", "body"]
+    assert list(result.columns) == [
+        "id",
+        "action",
+        "status",
+        "fields",
+        "message",
+        "request",
+        "body",
+    ]
     pending = tickets[result["status"] == "pending"]
     assert list(pending.index) == ["t3"]
 

@@ -24,9 +24,11 @@ from autotask_pandas.sandbox import Sandbox
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[AutotaskClient]:
-    with Sandbox(scale=1, seed=0) as sb:
-        with AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as c:
-            yield c
+    with (
+        Sandbox(scale=1, seed=0) as sb,
+        AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as c,
+    ):
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -209,15 +211,21 @@ def brute_force(frame: pd.DataFrame, base: pd.DataFrame) -> set[tuple[int, str]]
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_property_diff_equals_a_cell_by_cell_comparison(client, records, data):
     tickets = pull(client, 60)
     base = pull_of(tickets).base
     edits = data.draw(
         st.lists(
-            st.tuples(st.integers(0, len(tickets) - 1), st.sampled_from(EDITABLE),
-                      st.integers(0, len(tickets) - 1), st.booleans()),
+            st.tuples(
+                st.integers(0, len(tickets) - 1),
+                st.sampled_from(EDITABLE),
+                st.integers(0, len(tickets) - 1),
+                st.booleans(),
+            ),
             max_size=25,
         )
     )

@@ -33,14 +33,24 @@ def client(sb: Sandbox) -> Iterator[AutotaskClient]:
         yield c
 
 
-def pull(client: AutotaskClient, entity: str = "Tickets", where=None, *, limit: int | None = 20,
-         labels: bool = False) -> pd.DataFrame:
-    return read_autotask(entity, where=where, limit=limit, client=client, labels=labels,
-                         progress=False)
+def pull(
+    client: AutotaskClient,
+    entity: str = "Tickets",
+    where=None,
+    *,
+    limit: int | None = 20,
+    labels: bool = False,
+) -> pd.DataFrame:
+    return read_autotask(
+        entity, where=where, limit=limit, client=client, labels=labels, progress=False
+    )
 
 
 def ids_between(low: int, high: int) -> list[QueryFilter]:
-    return [QueryFilter(field="id", op="gte", value=low), QueryFilter(field="id", op="lt", value=high)]
+    return [
+        QueryFilter(field="id", op="gte", value=low),
+        QueryFilter(field="id", op="lt", value=high),
+    ]
 
 
 class Requests:
@@ -59,8 +69,11 @@ class Requests:
 
     @property
     def writes(self) -> list[tuple[str, str]]:
-        return [(m, p) for m, p in self.all if m in ("PATCH", "PUT", "DELETE")
-                or (m == "POST" and not p.endswith("/query"))]
+        return [
+            (m, p)
+            for m, p in self.all
+            if m in ("PATCH", "PUT", "DELETE") or (m == "POST" and not p.endswith("/query"))
+        ]
 
 
 def server(client: AutotaskClient, entity: str, record_id: int) -> dict:
@@ -82,9 +95,15 @@ def test_only_the_changed_fields_of_changed_rows_are_sent(sb, client):
     result = tickets.autotask.push(progress=False)
     assert isinstance(result, PushResult)
     assert seen.of("PATCH") == ["Tickets", "Tickets"]
-    assert result.at[first, "body"] == {"id": int(tickets.at[first, "id"]), "title": "Only the title"}
+    assert result.at[first, "body"] == {
+        "id": int(tickets.at[first, "id"]),
+        "title": "Only the title",
+    }
     assert result.at[second, "body"] == {
-        "id": int(tickets.at[second, "id"]), "priority": 4, "estimatedHours": 2.5}
+        "id": int(tickets.at[second, "id"]),
+        "priority": 4,
+        "estimatedHours": 2.5,
+    }
     assert result.at[second, "fields"] == ("estimatedHours", "priority")  # frame column order
     assert list(result["action"]) == ["update", "update"] + ["none"] * (len(tickets) - 2)
     assert list(result["status"].unique()) == ["ok"]
@@ -126,23 +145,32 @@ def test_udf_columns_go_back_as_user_defined_fields(sb, client):
             {"name": "Customer Impact", "value": str(impact)},
         ],
     }
-    udfs = {u["name"]: u["value"] for u in server(client, "Tickets", tickets.at[row, "id"])[
-        "userDefinedFields"]}
+    udfs = {
+        u["name"]: u["value"]
+        for u in server(client, "Tickets", tickets.at[row, "id"])["userDefinedFields"]
+    }
     assert udfs["Root Cause"] == "a failed switch" and udfs["Customer Impact"] == str(impact)
 
 
 def test_picklist_labels_are_sent_as_values(sb, client):
     tickets = pull(client, where=ids_between(7040, 7050), labels=True)
     row = tickets.index[0]
-    status = next(s for s in [("Waiting Vendor", 12), ("Escalate", 11)]
-                  if s[0] != tickets.at[row, "status"])
-    queue = next(q for q in [("Monitoring Alert", 29683354), ("Post Sale", 29682969)]
-                 if q[0] != tickets.at[row, "queueID"])
+    status = next(
+        s for s in [("Waiting Vendor", 12), ("Escalate", 11)] if s[0] != tickets.at[row, "status"]
+    )
+    queue = next(
+        q
+        for q in [("Monitoring Alert", 29683354), ("Post Sale", 29682969)]
+        if q[0] != tickets.at[row, "queueID"]
+    )
     tickets.loc[row, "status"] = status[0]
     tickets.loc[row, "queueID"] = queue[0]
     result = tickets.autotask.push(progress=False)
     assert result.at[row, "body"] == {
-        "id": int(tickets.at[row, "id"]), "status": status[1], "queueID": queue[1]}
+        "id": int(tickets.at[row, "id"]),
+        "status": status[1],
+        "queueID": queue[1],
+    }
     record = server(client, "Tickets", tickets.at[row, "id"])
     assert (record["status"], record["queueID"]) == (status[1], queue[1])
     assert tickets.autotask.push(progress=False)["action"].eq("none").all()
@@ -170,7 +198,9 @@ def test_a_second_push_sends_only_what_is_pending(sb, client):
     seen = Requests(sb)
     third = fixed.autotask.push(progress=False)
     assert (third.at[bad, "status"], third.at[bad, "body"]) == (
-        "ok", {"id": int(tickets.at[bad, "id"]), "contactID": None})
+        "ok",
+        {"id": int(tickets.at[bad, "id"]), "contactID": None},
+    )
     assert len(seen.of("PATCH")) == 1
     assert fixed.autotask.push(progress=False)["action"].eq("none").all()
 
@@ -191,8 +221,12 @@ def test_a_dry_run_sends_nothing_and_shows_every_request(sb, client):
     contacts = pull(client, "Contacts", limit=10)
     row = contacts.index[0]
     contacts.loc[row, "title"] = "Chief Dry Runner"
-    new = {"companyID": int(contacts["companyID"].iloc[1]), "firstName": "Ada",
-           "lastName": "Lovelace", "isActive": 1}
+    new = {
+        "companyID": int(contacts["companyID"].iloc[1]),
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "isActive": 1,
+    }
     contacts.loc["new"] = new  # a new row (adding it this way keeps the pull)
     frame = contacts.autotask.drop([int(contacts["id"].iloc[2])])
     before_rows = len(client.query_all("Contacts"))
@@ -205,7 +239,10 @@ def test_a_dry_run_sends_nothing_and_shows_every_request(sb, client):
     assert result.at[row, "status"] == "pending"
     assert result.at[row, "request"] == f"PATCH Companies/{company}/Contacts"
     assert result.at[row, "body"] == {
-        "id": int(contacts.at[row, "id"]), "title": "Chief Dry Runner", "companyID": company}
+        "id": int(contacts.at[row, "id"]),
+        "title": "Chief Dry Runner",
+        "companyID": company,
+    }
     assert result.at["new", "request"] == f"POST Companies/{new['companyID']}/Contacts"
     assert result.at["new", "body"] == new
     assert list(result.deletes["status"]) == ["pending"]
@@ -259,7 +296,7 @@ def test_conflicts_skip_sends_the_rest(sb, client):
 
 
 def test_conflicts_overwrite_makes_the_frame_win(sb, client):
-    tickets, a, b = conflict_setup(client, 7720)
+    tickets, a, _ = conflict_setup(client, 7720)
     seen = Requests(sb)
     result = tickets.autotask.push(conflicts="overwrite", progress=False)
     assert seen.of("POST") == [] and len(seen.of("PATCH")) == 2
@@ -359,16 +396,25 @@ def test_child_records_are_created_and_updated_through_their_parent(sb, client):
     company = int(contacts["companyID"].iloc[0])
     row = contacts.index[1]
     contacts.loc[row, "title"] = "Head of Parents"
-    new = pd.DataFrame({"companyID": [company], "firstName": ["Grace"], "lastName": ["Hopper"],
-                        "isActive": [1], "emailAddress": ["grace@example.com"]}, index=["grace"])
+    new = pd.DataFrame(
+        {
+            "companyID": [company],
+            "firstName": ["Grace"],
+            "lastName": ["Hopper"],
+            "isActive": [1],
+            "emailAddress": ["grace@example.com"],
+        },
+        index=["grace"],
+    )
     assert pull_of(pd.concat([contacts, new])) is None  # concat keeps the pull only if all carry it
     new.attrs = contacts.attrs
     frame = pd.concat([contacts, new])
     seen = Requests(sb)
     result = frame.autotask.push(progress=False)
     parent = int(contacts.at[row, "companyID"])
-    assert sorted(seen.writes) == sorted([("PATCH", f"Companies/{parent}/Contacts"),
-                                          ("POST", f"Companies/{company}/Contacts")])
+    assert sorted(seen.writes) == sorted(
+        [("PATCH", f"Companies/{parent}/Contacts"), ("POST", f"Companies/{company}/Contacts")]
+    )
     assert seen.of("GET") == []  # the parent id comes from the snapshot, not a lookup
     assert result.ok
     created = server(client, "Contacts", result.at["grace", "id"])
@@ -411,8 +457,13 @@ def test_delete_named_ids_and_entities_that_cannot_delete(sb, client):
     contacts = pull(client, "Contacts", limit=70).iloc[65:]
     victim = int(contacts["id"].iloc[0])
     company = int(contacts["companyID"].iloc[0])
-    csv = pd.DataFrame({"id": [int(contacts["id"].iloc[1])], "title": ["Kept"],
-                        "companyID": [int(contacts["companyID"].iloc[1])]})
+    csv = pd.DataFrame(
+        {
+            "id": [int(contacts["id"].iloc[1])],
+            "title": ["Kept"],
+            "companyID": [int(contacts["companyID"].iloc[1])],
+        }
+    )
     result = csv.autotask.push(entity="Contacts", client=client, delete=[victim], progress=False)
     assert list(result.deletes["status"]) == ["ok"]
     assert client.get("Contacts", victim) is None
@@ -438,8 +489,12 @@ def test_a_csv_frame_is_pushed_with_its_entity(sb, client, tmp_path):
     # digits-only text with blanks would be read as floats, which a string field refuses
     frame = pd.read_csv(path, dtype={"extension": str})
     frame.loc[0, "title"] = "From a spreadsheet"
-    new = {"companyID": int(frame.loc[0, "companyID"]), "firstName": "Katherine",
-           "lastName": "Johnson", "isActive": 1}
+    new = {
+        "companyID": int(frame.loc[0, "companyID"]),
+        "firstName": "Katherine",
+        "lastName": "Johnson",
+        "isActive": 1,
+    }
     frame = pd.concat([frame, pd.DataFrame([new])], ignore_index=True)
     assert pull_of(frame) is None
     seen = Requests(sb)
@@ -477,28 +532,31 @@ def test_push_needs_an_entity_a_client_and_a_known_pull(client):
 
 
 def test_a_thousand_edits_are_a_thousand_patches_and_two_conflict_queries():
-    with Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as fresh:
-        with AutotaskClient(fresh.credentials,
-                            ClientConfig(transport=fresh.transport(), **FAST)) as c:
-            tickets = pull(c, limit=1000)
-            assert len(tickets) == 1000
-            tickets["title"] = tickets["title"] + " (reviewed)"
-            seen = Requests(fresh)
-            result = tickets.autotask.push(progress=False)
-            assert len(seen.of("PATCH")) == 1000
-            assert seen.of("POST") == ["Tickets/query", "Tickets/query"]
-            assert len(seen.all) == 1002
-            assert result.ok and (result["status"] == "ok").all()
+    with (
+        Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as fresh,
+        AutotaskClient(fresh.credentials, ClientConfig(transport=fresh.transport(), **FAST)) as c,
+    ):
+        tickets = pull(c, limit=1000)
+        assert len(tickets) == 1000
+        tickets["title"] = tickets["title"] + " (reviewed)"
+        seen = Requests(fresh)
+        result = tickets.autotask.push(progress=False)
+        assert len(seen.of("PATCH")) == 1000
+        assert seen.of("POST") == ["Tickets/query", "Tickets/query"]
+        assert len(seen.all) == 1002
+        assert result.ok and (result["status"] == "ok").all()
 
 
-def test_over_http(client):
-    with Sandbox(scale=1, seed=0) as http_sb:
-        with AutotaskClient(http_sb.credentials, ClientConfig(**FAST)) as c:
-            tickets = pull(c, where=ids_between(7500, 7505))
-            tickets.loc[tickets.index[0], "title"] = "over loopback"
-            result = tickets.autotask.push(progress=False)
-            assert result.ok
-            assert c.get("Tickets", int(tickets["id"].iloc[0]))["title"] == "over loopback"
+def test_over_http():
+    with (
+        Sandbox(scale=1, seed=0) as http_sb,
+        AutotaskClient(http_sb.credentials, ClientConfig(**FAST)) as c,
+    ):
+        tickets = pull(c, where=ids_between(7500, 7505))
+        tickets.loc[tickets.index[0], "title"] = "over loopback"
+        result = tickets.autotask.push(progress=False)
+        assert result.ok
+        assert c.get("Tickets", int(tickets["id"].iloc[0]))["title"] == "over loopback"
 
 
 def test_the_result_display(sb, client):
@@ -515,3 +573,24 @@ def test_the_result_display(sb, client):
     assert counts.loc["update", "ok"] == 1 and counts.loc["none", "ok"] == len(tickets) - 3
     assert len(result.failures()) == 2
     assert type(result[result["status"] == "ok"]) is pd.DataFrame
+
+
+def test_an_uncertain_create_is_not_resent_by_a_later_push():
+    faults = "reset-after:1@POST /V1.0/Tickets"  # every create lands, and its answer is lost
+    with (
+        Sandbox(scale=1, seed=0, faults=faults) as lossy,
+        AutotaskClient(lossy.credentials, ClientConfig(transport=lossy.transport(), **FAST)) as c,
+    ):
+        tickets = pull(c, where=ids_between(7000, 7003))
+        frame = pd.concat([tickets, new_ticket(tickets, "Did this land?")])
+        first = frame.autotask.push(progress=False)
+        assert first.at["new", "status"] == "uncertain"
+        seen = Requests(lossy)
+        second = frame.autotask.push(progress=False)
+        assert seen.writes == []  # never resent blindly
+        assert second.at["new", "status"] == "uncertain"
+        assert "may exist" in second.at["new", "message"]
+        relabelled = frame.rename(index={"new": "again"})  # the user's explicit choice
+        seen = Requests(lossy)
+        third = relabelled.autotask.push(progress=False)
+        assert seen.writes == [("POST", "Tickets")] and third.at["again", "status"] == "uncertain"

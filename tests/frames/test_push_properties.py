@@ -41,7 +41,10 @@ def client(sb: Sandbox) -> Iterator[AutotaskClient]:
 
 
 def pull(client: AutotaskClient, labels: bool) -> pd.DataFrame:
-    where = [QueryFilter(field="id", op="gte", value=LOW), QueryFilter(field="id", op="lt", value=HIGH)]
+    where = [
+        QueryFilter(field="id", op="gte", value=LOW),
+        QueryFilter(field="id", op="lt", value=HIGH),
+    ]
     return read_autotask("Tickets", where=where, client=client, labels=labels, progress=False)
 
 
@@ -63,6 +66,7 @@ def picklist(field: str, required: bool):
         else:
             values = st.sampled_from(choices)
         return values if required else values | na
+
     return build
 
 
@@ -87,8 +91,11 @@ def test_pushed_edits_are_what_the_server_holds(client, data):
     labels = data.draw(st.booleans(), label="labels")
     frame = pull(client, labels)
     edits = data.draw(
-        st.lists(st.tuples(st.integers(0, len(frame) - 1), st.sampled_from(sorted(FIELDS))),
-                 max_size=12, unique=True),
+        st.lists(
+            st.tuples(st.integers(0, len(frame) - 1), st.sampled_from(sorted(FIELDS))),
+            max_size=12,
+            unique=True,
+        ),
         label="cells",
     )
     for row, field in edits:
@@ -118,8 +125,12 @@ def test_pushed_edits_are_what_the_server_holds(client, data):
 def test_what_is_sent_is_exactly_the_changed_cells(client, data):
     frame = pull(client, labels=False)
     edits = data.draw(
-        st.lists(st.tuples(st.integers(0, len(frame) - 1), st.sampled_from(sorted(FIELDS))),
-                 min_size=1, max_size=12, unique=True),
+        st.lists(
+            st.tuples(st.integers(0, len(frame) - 1), st.sampled_from(sorted(FIELDS))),
+            min_size=1,
+            max_size=12,
+            unique=True,
+        ),
     )
     for row, field in edits:
         frame.loc[frame.index[row], field] = data.draw(FIELDS[field](client, False))

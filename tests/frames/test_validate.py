@@ -42,8 +42,9 @@ def client(sb: Sandbox) -> Iterator[AutotaskClient]:
         yield c
 
 
-def pull(client: AutotaskClient, entity: str = "Tickets", *, limit: int = 40,
-         labels: bool = False) -> pd.DataFrame:
+def pull(
+    client: AutotaskClient, entity: str = "Tickets", *, limit: int = 40, labels: bool = False
+) -> pd.DataFrame:
     return read_autotask(entity, limit=limit, client=client, labels=labels, progress=False)
 
 
@@ -118,9 +119,19 @@ def test_labels_typed_by_the_user(tickets):
     label, value = ("Waiting Vendor", 12) if tickets.at[good, "status"] != 12 else ("Escalate", 11)
     tickets.loc[good, "status"] = label
     tickets.loc[typo, "status"] = "Completed"
-    labels = {5: "Complete", 1: "New", 8: "In Progress", 12: "Waiting Vendor", 11: "Escalate",
-              10: "Dispatched", 7: "Waiting Customer", 9: "Waiting Materials",
-              13: "Waiting Approval", 15: "Change Order", 16: "Customer Note Added"}
+    labels = {
+        5: "Complete",
+        1: "New",
+        8: "In Progress",
+        12: "Waiting Vendor",
+        11: "Escalate",
+        10: "Dispatched",
+        7: "Waiting Customer",
+        9: "Waiting Materials",
+        13: "Waiting Approval",
+        15: "Change Order",
+        16: "Customer Note Added",
+    }
     tickets.loc[same, "status"] = labels[tickets.at[same, "status"]]  # the label of its value
     problem = only(tickets.autotask.validate())
     assert (problem["row"], problem["field"], problem["value"]) == (typo, "status", "Completed")

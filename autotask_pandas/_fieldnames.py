@@ -13,11 +13,11 @@ against the entity's fields in the generated catalog:
 
 Writes are where this matters most: the live API silently ignores a property it does not know, so
 ``{"accountID": 5}`` would create a ticket without its company (or fail on a required field). The
-entities layer therefore refuses an unknown name before any write (``strict=True``), naming the
-closest fields - after asking the server's field metadata (fetched once, cached), so a field added
-to the API after the vendored spec is accepted. The client's own write path maps names the same
-way but leaves unknown ones to the server (``strict=False``). Entities added after the vendored
-spec (catalog ``spec == "2026"``) have no field list, so their names always pass through.
+client's one write path (and so the entities layer, the CLI and the pandas push) refuses an unknown
+name before any write (``strict=True``), naming the closest fields - after asking the server's
+field metadata (fetched once, cached), so a field added to the API after the vendored spec is
+accepted. Entities added after the vendored spec (catalog ``spec == "2026"``) have no field list,
+so their names always pass through.
 
 Filters and ``include_fields`` are mapped too, leniently: an unknown name there is answered by the
 API itself ("Unable to find … in the … Entity"), in the server's words.
