@@ -84,7 +84,10 @@ def edit(df: pd.DataFrame, edits: int, seed: int = 1) -> pd.DataFrame:
     quarter = max(1, edits // 4)
     edited = df.copy(deep=False)  # a shallow copy: columns shared until edited (Copy-on-Write)
     edited.loc[rows[:quarter], "title"] = "edited in the benchmark"
-    edited.loc[rows[quarter : 2 * quarter], "status"] = 5
+    status_rows = rows[quarter : 2 * quarter]
+    was = df.loc[status_rows, "status"].to_numpy(dtype="int64", na_value=0)
+    # "Waiting Approval" (13), or "Waiting Vendor" (12) where it already was: always a change
+    edited.loc[status_rows, "status"] = pd.array(np.where(was == 13, 12, 13), dtype="Int64")
     edited.loc[rows[2 * quarter : 3 * quarter], "estimatedHours"] = 1.25
     edited.loc[rows[3 * quarter :], "dueDateTime"] = pd.Timestamp("2027-01-01", tz="UTC")
     return edited

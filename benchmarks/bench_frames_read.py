@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
 
 def fetch_bodies(sb, entity: str = "Tickets") -> list[bytes]:
@@ -42,8 +42,9 @@ def fetch_bodies(sb, entity: str = "Tickets") -> list[bytes]:
     }
     body = {"filter": [{"op": "exist", "field": "id"}], "MaxRecords": 500}
     bodies: list[bytes] = []
-    with httpx.Client(transport=sb.transport(), base_url="http://sandbox", headers=headers,
-                      timeout=120) as http:
+    with httpx.Client(
+        transport=sb.transport(), base_url="http://sandbox", headers=headers, timeout=120
+    ) as http:
         url = f"/ATServicesRest/V1.0/{entity}/query"
         while url:
             response = http.post(url, json=body)
@@ -99,8 +100,10 @@ def main() -> None:
     bodies = fetch_bodies(sb)
     sb.stop()
     size = sum(map(len, bodies))
-    print(f"sandbox scale={args.scale}: {len(bodies)} pages, {size / 1e6:.1f} MB of JSON "
-          f"(built and fetched in {time.perf_counter() - started:.1f}s)")
+    print(
+        f"sandbox scale={args.scale}: {len(bodies)} pages, {size / 1e6:.1f} MB of JSON "
+        f"(built and fetched in {time.perf_counter() - started:.1f}s)"
+    )
 
     # Memory first: Arrow's pool peak then belongs to this build alone.
     import pyarrow as pa
@@ -129,8 +132,10 @@ def main() -> None:
     print(f"time ratio (b)/(a): {mine / floor:.2f}  (target <= 1.5)")
     peak = traced_peak + arrow_peak
     print(f"final frame memory_usage(deep=True): {final / 1e6:.1f} MB")
-    print(f"peak during (b): tracemalloc {traced_peak / 1e6:.1f} MB + arrow pool "
-          f"{arrow_peak / 1e6:.1f} MB = {peak / 1e6:.1f} MB")
+    print(
+        f"peak during (b): tracemalloc {traced_peak / 1e6:.1f} MB + arrow pool "
+        f"{arrow_peak / 1e6:.1f} MB = {peak / 1e6:.1f} MB"
+    )
     print(f"memory ratio peak/final: {peak / final:.2f}  (target <= 2)")
 
 

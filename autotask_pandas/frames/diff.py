@@ -214,18 +214,15 @@ def diff_frame(
     alignment: Alignment | None = None,
 ) -> FrameDiff:
     """Compare ``df`` with its snapshot on the columns both hold (all but ``id``), or ``columns``."""
+    if not df.columns.is_unique:
+        dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise AutotaskValidationError(f"the frame has duplicate columns: {', '.join(dupes)}")
     alignment = alignment or align(df, base)
     names = [c for c in (columns if columns is not None else df.columns) if c != "id"]
     compared = [c for c in names if c in base.columns and c in df.columns]
-    if len(set(df.columns)) != len(df.columns):
-        dupes = sorted({str(c) for c in df.columns if list(df.columns).count(c) > 1})
-        raise AutotaskValidationError(f"the frame has duplicate columns: {', '.join(dupes)}")
     result = FrameDiff(alignment, compared)
-    known = alignment.known
-    if alignment.identity:
-        rows = None
-    else:
-        rows = np.flatnonzero(known)
+    if not alignment.identity:
+        rows = np.flatnonzero(alignment.known)
         if not len(rows):
             return result
         base_rows = alignment.positions[rows]

@@ -1,26 +1,30 @@
 """The one mapping between Autotask values and pandas, both directions, driven by field metadata.
 
-==========================  ==============================  ==========================================
-Autotask (``dataType``)     pandas dtype                    notes
-==========================  ==============================  ==========================================
-``integer``, ``long``       ``Int64``                       ids are never floats; NA for null
-``double``, ``decimal``     ``Float64``
-``boolean``                 ``boolean``
-``datetime``                ``datetime64[ns, UTC]``         ``tz="Europe/Berlin"`` shows another zone
-``datetime`` (date-only)    ``datetime64[ns]`` (naive)      midnight, never converted; see below
-``string`` (and others)     ``string`` (``StringDtype()``)  pyarrow-backed, NA for null
-picklist                    ``Int64`` (its values)          ``labels=True``: ordered ``category`` of
-                                                            labels, by ``sortOrder``, inactive kept
-UDF ``udf:<name>``          by the UDF's ``type``           values travel as strings; typed here
-==========================  ==============================  ==========================================
+=======================  ===========================  ======================================
+Autotask (``dataType``)  pandas dtype                 notes
+=======================  ===========================  ======================================
+``integer``, ``long``    ``Int64``                    ids are never floats
+``double``, ``decimal``  ``Float64``
+``boolean``              ``boolean``
+``datetime``             ``datetime64[ns, UTC]``      ``tz="Europe/Berlin"``: another zone
+``datetime`` date-only   ``datetime64[ns]`` (naive)   midnight, never shifted; see below
+``string`` (and others)  ``string`` (StringDtype())   pyarrow-backed
+picklist                 ``Int64`` (its values)       ``labels=True``: ordered ``category``
+                                                      of labels by ``sortOrder``, inactive
+                                                      values kept
+UDF ``udf:<name>``       by the UDF's ``type``        values travel as strings; typed here
+=======================  ===========================  ======================================
+
+Missing values are NA in every column (NaT in datetime columns).
 
 Date-only fields. The API does not mark them: it stores and returns them as midnight datetimes and
 does not time-zone convert them (FACTS §6). ``DATE_ONLY_FIELDS`` lists the ones we know; they become
 *naive* ``datetime64[ns]`` at midnight rather than ``date32[pyarrow]``: pandas has no native date
-dtype, and a ``date32[pyarrow]`` column refuses ``df.startDate >= "2026-01-01"`` and comparisons with
-``pd.Timestamp`` (TypeError), while the naive datetime column supports both, ``.dt``, resampling and
-Parquet. Being naive says "a calendar date, not an instant", so ``tz=`` leaves it alone, and mixing
-it with a UTC instant by mistake raises rather than shifting it. They go back as ``"YYYY-MM-DD"``.
+dtype, and a ``date32[pyarrow]`` column refuses ``df.startDate >= "2026-01-01"`` and comparisons
+with ``pd.Timestamp`` (TypeError), while the naive datetime column supports both, ``.dt``,
+resampling and Parquet. Being naive says "a calendar date, not an instant", so ``tz=`` leaves it
+alone, and mixing it with a UTC instant by mistake raises rather than shifting it. They go back as
+``"YYYY-MM-DD"``.
 
 Datetimes out of the ``ns`` range (years before 1677 or after 2262, such as a ``9999-12-31``
 sentinel) would not fit; such a column is kept in microseconds (``datetime64[us, UTC]``) instead.
@@ -51,7 +55,7 @@ import pyarrow.compute as pc
 
 from ..exceptions import AutotaskValidationError
 from ..types import FieldMetadata
-from .columns import UDF_PREFIX, udf_column, udf_name
+from .columns import udf_column, udf_name
 
 __all__ = [
     "API_DTYPES",
@@ -130,7 +134,6 @@ DATE_ONLY_FIELDS: dict[str, set[str]] = {
     "TimeEntries": {"dateWorked"},
     "TimeOffRequests": {"requestDate"},
 }
-_DATE_ONLY_LOWER: dict[str, set[str]] = {}
 
 
 def is_date_only(entity: str | None, field: str) -> bool:
@@ -230,7 +233,9 @@ def picklist_maps(field: FieldMetadata) -> PicklistMaps:
         if isinstance(parent, str) and parent.strip().lstrip("-").isdigit():
             parent = int(parent)
         order = p.sort_order if p.sort_order is not None else math.inf
-        entries.append((order, position, value, p.label or str(p.value), parent or None, p.is_active))
+        entries.append(
+            (order, position, value, p.label or str(p.value), parent or None, p.is_active)
+        )
     entries.sort(key=lambda e: (e[0], e[1]))
     value_to_label: dict[Any, str] = {}
     by_label: dict[str, list[Any]] = {}
@@ -266,16 +271,19 @@ def _uses_integer_values(field: FieldMetadata) -> bool:
     return False
 
 
-def _label_categorical(values: pd.api.extensions.ExtensionArray, maps: PicklistMaps) -> pd.Categorical:
+def _label_categorical(
+    values: pd.api.extensions.ExtensionArray, maps: PicklistMaps
+) -> pd.Categorical:
     """Values (Int64 or string) as an ordered categorical of labels; unknown values kept as text."""
     categories = list(maps.labels)
     position = {label: i for i, label in enumerate(categories)}
     lookup_values = list(maps.value_to_label)
     lookup_codes = [position[maps.value_to_label[v]] for v in lookup_values]
     series = pd.Series(values, copy=False)
-    present = series.dropna()
     if isinstance(values.dtype, pd.Int64Dtype):
-        index = pd.Index(np.asarray([v for v in lookup_values if isinstance(v, int)], dtype="int64"))
+        index = pd.Index(
+            np.asarray([v for v in lookup_values if isinstance(v, int)], dtype="int64")
+        )
         codes_for = np.asarray(
             [c for v, c in zip(lookup_values, lookup_codes) if isinstance(v, int)], dtype="int64"
         )
@@ -289,17 +297,15 @@ def _label_categorical(values: pd.api.extensions.ExtensionArray, maps: PicklistM
     missing = np.asarray(pd.isna(series))
     unknown = (found < 0) & ~missing
     if unknown.any():
-        # A value the picklist does not list (deleted since, or metadata out of date): keep it,
-        # as its own text, rather than silently turning it into NA.
-        extra = pd.unique(present[pd.Series(unknown, index=series.index)[~missing].to_numpy()])
-        for v in extra:
-            text = str(v)
+        # A value the picklist does not list (deleted since, or metadata out of date): kept as
+        # its own text, rather than silently turned into NA. Rare, so value by value.
+        codes = codes.copy()
+        for i in np.flatnonzero(unknown):
+            text = str(raw[i])
             if text not in position:
                 position[text] = len(categories)
                 categories.append(text)
-        text_codes = np.asarray([position[str(v)] for v in raw[unknown]], dtype="int64")
-        codes = codes.copy()
-        codes[unknown] = text_codes
+            codes[i] = position[text]
     codes = np.where(missing, -1, codes)
     dtype = pd.CategoricalDtype(categories, ordered=True)
     return pd.Categorical.from_codes(codes.astype("int64"), dtype=dtype)
@@ -361,10 +367,12 @@ _UDF_KEY = "userdefinedfields"
 class FrameBuilder:
     """Builds one typed DataFrame from pages of records, page by page.
 
-    Each ``add(records)`` turns the page's values into Arrow arrays at once (so the page's dicts can
-    be dropped) and ``finish()`` puts the chunks together once: string columns stay Arrow chunks
-    (no copy), numbers and datetimes are concatenated column by column. This keeps the peak memory
-    close to the final frame's size, and the time close to the untyped ``from_records`` floor.
+    Each ``add(records)`` converts the page's values at once, vectorised (Arrow parses strings,
+    numbers and ISO datetimes in C), so the page's dicts can be dropped: numbers, booleans and
+    datetimes are kept as numpy chunks, strings as Arrow chunks. ``finish()`` joins the chunks once,
+    column by column (strings without a copy: a chunked Arrow array backs the ``string`` column).
+    Peak memory stays close to the final frame's size, and time close to the untyped
+    ``from_records`` floor (``benchmarks/bench_frames_read.py``).
     """
 
     def __init__(
@@ -384,11 +392,10 @@ class FrameBuilder:
         self._udfs = {f.name.lower(): f for f in udf_fields}
         self._field_list = list(fields)
         self._udf_list = list(udf_fields)
-        self._explicit = columns is not None
         self._columns: list[_Column] | None = (
             self._plan(list(columns)) if columns is not None else None
         )
-        self._chunks: dict[str, list[pa.Array]] = {}
+        self._chunks: dict[str, list[Any]] = {}
         self._rows = 0
 
     # -- planning -----------------------------------------------------------------------------
@@ -399,8 +406,12 @@ class FrameBuilder:
             meta = self._udfs.get(udf.lower())
             if meta is None:
                 raise AutotaskValidationError(
-                    _unknown_message(self.entity, name, [udf_column(f.name) for f in self._udf_list],
-                                     what="user-defined field")
+                    _unknown_message(
+                        self.entity,
+                        name,
+                        [udf_column(f.name) for f in self._udf_list],
+                        what="user-defined field",
+                    )
                 )
             return self._make(udf_column(meta.name), meta.name, meta, udf=True)
         meta = self._fields.get(name.lower())
@@ -443,7 +454,8 @@ class FrameBuilder:
             present = {str(k).lower() for k in first}
             names = [f.name for f in self._field_list if f.name.lower() in present]
             extra = [
-                str(k) for k in first
+                str(k)
+                for k in first
                 if str(k).lower() not in self._fields and str(k).lower() != _UDF_KEY
             ]
         if "id" not in {n.lower() for n in names} and (first is None or "id" in first):
@@ -563,7 +575,9 @@ def _masked_numpy(array: pa.Array, kind: str) -> tuple[np.ndarray, np.ndarray]:
         )
     mask = array.is_null().to_numpy(zero_copy_only=False)
     filler = {"int": 0, "float": 0.0, "bool": False}[kind]
-    values = np.array(array.fill_null(filler).to_numpy(zero_copy_only=False), dtype=_NUMPY_TYPES[kind])
+    values = np.array(
+        array.fill_null(filler).to_numpy(zero_copy_only=False), dtype=_NUMPY_TYPES[kind]
+    )
     return values, mask
 
 
@@ -599,7 +613,9 @@ def build_frame(
     return builder.finish()
 
 
-def _columns_of(records: Sequence[Mapping[str, Any]], plan: list[_Column]) -> dict[str, Sequence[Any]]:
+def _columns_of(
+    records: Sequence[Mapping[str, Any]], plan: list[_Column]
+) -> dict[str, Sequence[Any]]:
     """Each planned column's raw values from one page of records."""
     first = records[0]
     keys = tuple(first)
@@ -607,7 +623,9 @@ def _columns_of(records: Sequence[Mapping[str, Any]], plan: list[_Column]) -> di
     by_key: dict[Any, Sequence[Any]] | None = None
     if all(tuple(r) == keys for r in records):
         # The usual case: every record has the same keys in the same order (one serializer).
-        by_key = dict(zip(keys, zip(*map(dict.values, records)))) if isinstance(first, dict) else None
+        by_key = (
+            dict(zip(keys, zip(*map(dict.values, records)))) if isinstance(first, dict) else None
+        )
     out: dict[str, Sequence[Any]] = {}
     n = len(records)
     udf_columns = [c for c in plan if c.udf]
@@ -741,7 +759,8 @@ def _parse_datetimes(raw: Sequence[Any], column: _Column, entity: str) -> pa.Arr
     """ISO strings as ``timestamp[ns, UTC]`` (naive ones are UTC, as the API documents).
 
     Arrow's cast parses ``…Z`` and offsets in C; naive strings are parsed as naive and then read as
-    UTC. Anything else (mixed forms, odd precision) goes through ``pd.to_datetime(format="ISO8601")``.
+    UTC. Anything else (mixed forms, odd precision) goes through
+    ``pd.to_datetime(format="ISO8601")``.
     """
     try:
         text = pa.array(raw, type=pa.string())
@@ -860,7 +879,9 @@ def to_api_values(
             try:
                 if maps is not None and (labels or is_cat or isinstance(v, str)):
                     converted = _picklist_value(
-                        v, maps, None if parents is None else parents.iloc[position],
+                        v,
+                        maps,
+                        None if parents is None else parents.iloc[position],
                         prefer_label=labels or is_cat,
                     )
                     if kind == "int" and not isinstance(converted, int):
@@ -881,7 +902,9 @@ def to_api_values(
         where = f"{entity}.{field.name}" if entity else field.name
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        error = AutotaskValidationError(f"{where}: {len(problems)} value(s) cannot be sent: {shown}{more}")
+        error = AutotaskValidationError(
+            f"{where}: {len(problems)} value(s) cannot be sent: {shown}{more}"
+        )
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     if field.is_udf:
@@ -935,7 +958,11 @@ def _is_na(v: Any) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     if isinstance(v, (np.floating, np.datetime64, np.timedelta64)):
-        return bool(np.isnat(v)) if isinstance(v, (np.datetime64, np.timedelta64)) else bool(np.isnan(v))
+        return (
+            bool(np.isnat(v))
+            if isinstance(v, (np.datetime64, np.timedelta64))
+            else bool(np.isnan(v))
+        )
     return False
 
 
@@ -1006,7 +1033,9 @@ def _udf_text(v: Any) -> str:
     return str(v)
 
 
-def _datetimes_to_api(values: pd.Series, field: FieldMetadata, kind: str) -> tuple[list[Any], list[ValueProblem]]:
+def _datetimes_to_api(
+    values: pd.Series, field: FieldMetadata, kind: str
+) -> tuple[list[Any], list[ValueProblem]]:
     problems: list[ValueProblem] = []
     series = values
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -1052,7 +1081,5 @@ def _unknown_message(entity: str, name: str, known: Sequence[str], what: str = "
     """``Tickets has no field 'staus'; did you mean 'status'?``"""
     lowered = {k.lower(): k for k in known}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(lowered[c]) for c in close)}?" if close else ""
-    if not close and name.startswith(UDF_PREFIX) is False and known:
-        hint = ""
+    hint = f"; did you mean {' or '.join(repr(lowered[c]) for c in close)}?" if close else ""
     return f"{entity} has no {what} {name!r}{hint}"

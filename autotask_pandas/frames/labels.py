@@ -37,7 +37,9 @@ def picklist_columns(
     for f in [*fields, *udf_fields]:
         if f.is_picklist and f.picklist_values:
             by_column[(udf_column(f.name) if f.is_udf else f.name).lower()] = f
-    return {c: by_column[c.lower()] for c in df.columns if isinstance(c, str) and c.lower() in by_column}
+    return {
+        c: by_column[c.lower()] for c in df.columns if isinstance(c, str) and c.lower() in by_column
+    }
 
 
 def to_labels(
@@ -151,16 +153,22 @@ def _values_of(
                 unknown.add(i)
     values: list[Any] = [None if c < 0 else resolved[c] for c in codes]
     if ambiguous or unknown:
-        parents = parent.reindex(series.index).to_numpy(dtype=object) if parent is not None else None
+        parents = (
+            parent.reindex(series.index).to_numpy(dtype=object) if parent is not None else None
+        )
         for position in np.flatnonzero(np.isin(codes, [*ambiguous, *unknown])):
             code = codes[position]
             label = categories[code]
             row = series.index[position]
             if code in unknown:
                 problems.append(
-                    ValueProblem(row, str(series.name), label,
-                                 f"matches no label of the picklist; valid labels: "
-                                 + ", ".join(repr(x) for x in maps.labels[:20]))
+                    ValueProblem(
+                        row,
+                        str(series.name),
+                        label,
+                        "matches no label of the picklist; valid labels: "
+                        + ", ".join(repr(x) for x in maps.labels[:20]),
+                    )
                 )
                 continue
             candidates = ambiguous[code]
@@ -170,8 +178,12 @@ def _values_of(
                     values[position] = narrowed[0]
                     continue
             problems.append(
-                ValueProblem(row, str(series.name), label,
-                             f"matches several values ({', '.join(map(repr, candidates))})")
+                ValueProblem(
+                    row,
+                    str(series.name),
+                    label,
+                    f"matches several values ({', '.join(map(repr, candidates))})",
+                )
             )
     if not integer:
         values = [None if v is None else str(v) for v in values]

@@ -58,19 +58,62 @@ class Created:
     body: Any
 
 
+def _merge_column(old: pd.Series, new: pd.Series) -> pd.Series:
+    """``old`` with the values of ``new`` (a subset of its index) put in, keeping ``old``'s dtype.
+
+    Column by column and through ``mask`` rather than a 2-D ``.loc`` assignment, which pandas
+    refuses for nullable columns holding NA; a label new to a categorical becomes a category.
+    """
+    aligned = new.reindex(old.index)
+    hit = old.index.isin(new.index)
+    if isinstance(old.dtype, pd.CategoricalDtype):
+        extra = pd.Index(aligned[hit].dropna().unique()).difference(old.cat.categories)
+        if len(extra):
+            old = old.cat.add_categories(extra)
+    try:
+        aligned = aligned.astype(old.dtype)
+    except (TypeError, ValueError):
+        old = old.astype(object)
+    return old.mask(hit, aligned)
+
+
 @dataclass
 class Pull:
-    """One pull of one entity: the server's values of its rows, indexed by id."""
+    """One pull of one entity: the server's values of its rows, indexed by id.
+
+    Pages of a chunked pull are added with ``extend`` and concatenated once, when ``base`` is next
+    read: adding page by page to one frame would copy the snapshot once per page.
+    """
 
     id: int
     entity: str
     client: AutotaskClient | None
-    base: pd.DataFrame = field(repr=False)  # index: id (Int64); columns: as pulled
+    _base: pd.DataFrame = field(repr=False)  # index: id (Int64); columns: as pulled
     labels: bool = False  # picklist columns hold labels (categoricals), not values
     tz: str | None = None  # datetime columns shown in this zone (None: UTC)
     options: dict[str, Any] = field(default_factory=dict)
     dropped: set[int] = field(default_factory=set)  # ids dropped with df.autotask.drop
     created: dict[Hashable, Created] = field(default_factory=dict)  # frame label -> create sent
+    _pending: list[pd.DataFrame] = field(default_factory=list, repr=False)
+
+    @property
+    def base(self) -> pd.DataFrame:
+        with _lock:
+            return self._consolidated()
+
+    def _consolidated(self) -> pd.DataFrame:
+        if self._pending:
+            parts = [self._base, *(p.reindex(columns=self._base.columns) for p in self._pending)]
+            self._base = pd.concat(parts)
+            self._pending = []
+        return self._base
+
+    def extend(self, frame: pd.DataFrame) -> None:
+        """Add the rows of a later page of the same pull (``frame`` has an ``id`` column)."""
+        rows = frame.set_index("id", drop=False).copy(deep=not _copy_on_write())
+        rows.index.name = None
+        with _lock:
+            self._pending.append(rows)
 
     def mark_dropped(self, ids: Iterable[int]) -> None:
         """Remember ``ids`` as dropped on purpose: ``push(delete=True)`` deletes them."""
@@ -86,21 +129,23 @@ class Pull:
         if rows.empty:
             return
         with _lock:
-            base = self.base
-            new_ids = rows.index.difference(base.index)
-            if len(new_ids):
-                base = pd.concat([base, rows.loc[new_ids].reindex(columns=base.columns)])
+            base = self._consolidated()
             known = rows.index.intersection(base.index)
+            new_ids = rows.index.difference(base.index)
             columns = [c for c in rows.columns if c in base.columns]
             if len(known) and columns:
                 base = base.copy(deep=False)
-                base.loc[known, columns] = rows.loc[known, columns]
-            self.base = base
+                for column in columns:
+                    base[column] = _merge_column(base[column], rows.loc[known, column])
+            if len(new_ids):
+                base = pd.concat([base, rows.loc[new_ids].reindex(columns=base.columns)])
+            self._base = base
 
     def drop(self, ids: pd.Index) -> None:
         """Forget rows that no longer exist on the server (after a delete)."""
         with _lock:
-            self.base = self.base.drop(index=self.base.index.intersection(ids))
+            base = self._consolidated()
+            self._base = base.drop(index=base.index.intersection(ids))
             self.dropped.difference_update(int(i) for i in ids)
 
 

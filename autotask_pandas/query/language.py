@@ -2,8 +2,8 @@
 
     status != Complete and createDate >= 2026-01-01 and (priority in (1, 2) or title contains "VPN")
 
-parsed into ``QueryFilter`` trees (``parse``) and printed back (``to_text``); ``resolve`` then checks
-the field names against an entity's metadata and turns picklist labels into values.
+parsed into ``QueryFilter`` trees (``parse``) and printed back (``to_text``); ``resolve`` then
+checks the field names against an entity's metadata and turns picklist labels into values.
 
 Grammar (keywords and word operators ignore case)::
 
@@ -93,7 +93,9 @@ _TOKEN = re.compile(
   | (?P<op>==|!=|<>|>=|<=|=|>|<)
   | (?P<quoted>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<udf>udf:)
-  | (?P<datetime>""" + _DATETIME + r""")(?![\w:.-])
+  | (?P<datetime>"""
+    + _DATETIME
+    + r""")(?![\w:.-])
   | (?P<number>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)(?![\w.-])
   | (?P<word>[^\W\d][\w.\-/]*)
     """,
@@ -134,7 +136,17 @@ _SYMBOL_OPS = {
 }
 # Words that cannot be printed bare (they would read as syntax, not as a label).
 _RESERVED = {
-    "and", "or", "not", "in", "is", "null", "true", "false", "exists", "exist", "udf",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "null",
+    "true",
+    "false",
+    "exists",
+    "exist",
+    "udf",
     *_WORD_OPS,
 }
 
@@ -185,7 +197,7 @@ def _parse_datetime(chunk: str) -> _dt.datetime:
     head, dot, tail = value.partition(".")
     if dot:  # Python reads up to 6 fraction digits; the API keeps milliseconds (.NET: 7)
         digits = re.match(r"\d+", tail).group()  # type: ignore[union-attr]
-        value = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits):]}"
+        value = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits) :]}"
     return _dt.datetime.fromisoformat(value)
 
 
@@ -440,7 +452,9 @@ def _value_text(value: Any) -> str:
         if not value.is_finite():
             raise AutotaskValidationError(f"{value!r} cannot be written in a filter")
         text = str(value)
-        return text if re.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", text) else repr(float(value))
+        return (
+            text if re.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", text) else repr(float(value))
+        )
     if isinstance(value, _dt.datetime):
         return value.isoformat()
     if isinstance(value, _dt.date):
@@ -451,8 +465,9 @@ def _value_text(value: Any) -> str:
 def _field_text(f: QueryFilter) -> str:
     name = f.field or ""
     if f.udf:
-        return UDF_PREFIX + (name if _BARE.match(name) and name.lower() not in _RESERVED
-                             else _quote(name))
+        return UDF_PREFIX + (
+            name if _BARE.match(name) and name.lower() not in _RESERVED else _quote(name)
+        )
     if not _FIELD.match(name) or name.lower() in ("and", "or", "not"):
         raise AutotaskValidationError(f"the field name {name!r} cannot be written in a filter")
     return name
@@ -527,14 +542,18 @@ def resolve(
             meta = udfs.get(name.lower())
             if meta is None:
                 raise AutotaskValidationError(
-                    _unknown(entity, UDF_PREFIX + name, [UDF_PREFIX + u.name for u in udf_fields],
-                             "user-defined field")
+                    _unknown(
+                        entity,
+                        UDF_PREFIX + name,
+                        [UDF_PREFIX + u.name for u in udf_fields],
+                        "user-defined field",
+                    )
                 )
             return meta
         meta = by_name.get(name.lower())
         if meta is None:
-            if name.lower().startswith(UDF_PREFIX) and name[len(UDF_PREFIX):].lower() in udfs:
-                return udfs[name[len(UDF_PREFIX):].lower()]
+            if name.lower().startswith(UDF_PREFIX) and name[len(UDF_PREFIX) :].lower() in udfs:
+                return udfs[name[len(UDF_PREFIX) :].lower()]
             if name.lower() == "id":
                 return FieldMetadata(name="id", data_type="long")
             known = [x.name for x in fields] + [UDF_PREFIX + u.name for u in udf_fields]

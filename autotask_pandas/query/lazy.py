@@ -6,7 +6,7 @@
     for chunk in q.pages(): ... # typed DataFrames page by page, bounded memory
     df = q.to_pandas()          # every page, with a tqdm bar whose total is the count
     q.to_parquet("t.parquet")   # streamed page by page into one Parquet file
-    q                           # in a notebook: the first page and "500 of 12,345 rows on the server"
+    q                           # notebook: first page, "500 of 12,345 rows on the server"
 
 ``where``/``select``/``limit`` return new queries. Filters are the filter language's text, or
 ``QueryFilter``s / API dicts; picklist labels are resolved against the entity's metadata (fetched
@@ -32,8 +32,7 @@ import pandas as pd
 from ..exceptions import AutotaskValidationError
 from ..frames.columns import udf_name
 from ..frames.dtypes import FrameBuilder, check_tz
-from ..frames import snapshot
-from ..frames.snapshot import ATTRS_KEY, Pull, pull_of, record_pull
+from ..frames.snapshot import ATTRS_KEY, pull_of, record_pull
 from ..types import FieldMetadata, FilterOperation, QueryFilter
 from .language import parse, resolve, to_text
 
@@ -44,7 +43,9 @@ __all__ = ["Query", "WhereInput", "entity_name", "normalise_where"]
 
 MAX_PAGE_SIZE = 500
 
-WhereInput = str | QueryFilter | Mapping[str, Any] | Iterable[str | QueryFilter | Mapping[str, Any]] | None
+WhereInput = (
+    str | QueryFilter | Mapping[str, Any] | Iterable[str | QueryFilter | Mapping[str, Any]] | None
+)
 
 
 def entity_name(entity: str) -> str:
@@ -377,7 +378,7 @@ class Query:
                         self._register(chunk)
                         pull = pull_of(chunk)
                     else:
-                        _extend_pull(pull, chunk)
+                        pull.extend(chunk)
                         chunk.attrs[ATTRS_KEY] = {"entity": self.entity, "pull": pull.id}
                 yield chunk
         finally:
@@ -461,7 +462,7 @@ class Query:
     def __repr__(self) -> str:
         try:
             frame, total = self._preview()
-        except Exception as exc:  # a repr must not raise; say what went wrong instead
+        except Exception as exc:  # noqa: BLE001 - a repr must not raise; it says what went wrong
             return f"{self._title()}\n<not fetched: {type(exc).__name__}: {exc}>"
         with pd.option_context("display.max_rows", 10, "display.max_columns", 12):
             body = repr(frame)
@@ -470,7 +471,7 @@ class Query:
     def _repr_html_(self) -> str:
         try:
             frame, total = self._preview()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as in __repr__
             return (
                 f"<p><b>{html.escape(self._title())}</b></p>"
                 f"<p>not fetched: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
@@ -481,22 +482,6 @@ class Query:
             f"<p><b>{html.escape(self._title())}</b></p>{table}"
             f"<p><i>{html.escape(self._footer(len(frame), total))}</i></p>"
         )
-
-
-def _extend_pull(pull: Pull, chunk: pd.DataFrame) -> None:
-    """Add a later page's rows to the pull of the first page.
-
-    Pages are disjoint (ascending ids), so this is a concatenation: what ``Pull.advance`` does for
-    ids it has not seen, done here directly because ``advance`` then also re-assigns those rows
-    with ``.loc``, which pandas fails on for ``Int64`` columns holding NA (reported to the lead).
-    """
-    rows = chunk.set_index("id", drop=False)
-    rows.index.name = None
-    with snapshot._lock:
-        known = rows.index.intersection(pull.base.index)
-        if len(known):
-            rows = rows.drop(index=known)
-        pull.base = pd.concat([pull.base, rows.reindex(columns=pull.base.columns)])
 
 
 def _field_tuple(fields: Sequence[str] | str | None) -> tuple[str, ...] | None:

@@ -200,8 +200,16 @@ def picklist_field(**extra: Any) -> FieldMetadata:
 def test_categories_follow_sort_order_and_keep_inactive_and_unknown_values() -> None:
     field = picklist_field()
     records = [{"id": i, "status": s} for i, s in enumerate([5, 9, None, 1, 42, 7])]
-    df = build_frame("Tickets", records, [FieldMetadata(name="id", dataType="long"), field], labels=True)
-    assert list(df["status"].cat.categories) == ["New", "Retired", "Complete", "Waiting Customer", "42"]
+    df = build_frame(
+        "Tickets", records, [FieldMetadata(name="id", dataType="long"), field], labels=True
+    )
+    assert list(df["status"].cat.categories) == [
+        "New",
+        "Retired",
+        "Complete",
+        "Waiting Customer",
+        "42",
+    ]
     assert df["status"].tolist() == ["Complete", "Retired", np.nan, "New", "42", "Waiting Customer"]
     assert df["status"].isna().tolist() == [False, False, True, False, False, False]
     assert df["status"].min() == "New" and df["status"].max() == "42"
@@ -218,8 +226,12 @@ def test_picklist_labels_typed_by_the_user_go_back_as_values() -> None:
     typed = pd.Series(["complete", "New", 7, "7", None, " Waiting Customer "], index=list("abcdef"))
     assert to_api_values(typed, field, labels=True) == [5, 1, 7, 7, None, 7]
     with pytest.raises(AutotaskValidationError) as caught:
-        to_api_values(pd.Series(["Complete", "Done", "Nope"], index=[10, 11, 12]), field,
-                      labels=True, entity="Tickets")
+        to_api_values(
+            pd.Series(["Complete", "Done", "Nope"], index=[10, 11, 12]),
+            field,
+            labels=True,
+            entity="Tickets",
+        )
     error = caught.value
     assert "Tickets.status" in str(error) and "row 11" in str(error) and "'Done'" in str(error)
     assert "valid labels: 'New', 'Retired', 'Complete', 'Waiting Customer'" in str(error)
@@ -243,7 +255,9 @@ def test_a_label_shared_by_two_values_needs_the_parent_value() -> None:
     assert to_api_values(labels, field, labels=True, parent=pd.Series([2, 1])) == [20, 10]
     frame = pd.DataFrame({"issueType": [2, 1], "subIssueType": ["Other", "Other"]})
     parent = FieldMetadata(
-        name="issueType", dataType="integer", isPickList=True,
+        name="issueType",
+        dataType="integer",
+        isPickList=True,
         picklistValues=[{"value": "1", "label": "Hardware"}, {"value": "2", "label": "Software"}],
     )
     assert to_values(frame, [parent, field])["subIssueType"].tolist() == [20, 10]
@@ -280,10 +294,16 @@ def test_values_from_csv_style_frames_are_accepted() -> None:
         ("boolean", pd.Series(["True", "false", None]), [True, False, None]),
         ("boolean", pd.Series([1, 0]), [True, False]),
         ("string", pd.Series(["a", np.nan, 12]), ["a", None, "12"]),
-        ("datetime", pd.Series(["2026-01-02T03:04:05+01:00", None]),
-         ["2026-01-02T02:04:05.000Z", None]),
-        ("datetime", pd.Series([dt.datetime(2026, 1, 2, 3, 4, 5, 678900)]),
-         ["2026-01-02T03:04:05.678Z"]),
+        (
+            "datetime",
+            pd.Series(["2026-01-02T03:04:05+01:00", None]),
+            ["2026-01-02T02:04:05.000Z", None],
+        ),
+        (
+            "datetime",
+            pd.Series([dt.datetime(2026, 1, 2, 3, 4, 5, 678900)]),
+            ["2026-01-02T03:04:05.678Z"],
+        ),
         ("datetime", pd.Series([dt.date(2026, 1, 2)]), ["2026-01-02T00:00:00.000Z"]),
     ]
     for data_type, series, expected in cases:
@@ -305,9 +325,13 @@ def test_empty_pages_still_give_typed_columns(client: AutotaskClient) -> None:
 
 def test_columns_pick_and_order_and_unknown_ones_are_named(client: AutotaskClient) -> None:
     records, fields, udfs = pulled(client, "Tickets", limit=20)
-    df = build_frame("Tickets", records, fields, udfs, columns=["udf:customer impact", "TITLE", "id"])
+    df = build_frame(
+        "Tickets", records, fields, udfs, columns=["udf:customer impact", "TITLE", "id"]
+    )
     assert list(df.columns) == ["udf:Customer Impact", "title", "id"]
-    with pytest.raises(AutotaskValidationError, match=r"Tickets has no field 'staus'; did you mean 'status'"):
+    with pytest.raises(
+        AutotaskValidationError, match=r"Tickets has no field 'staus'; did you mean 'status'"
+    ):
         build_frame("Tickets", records, fields, udfs, columns=["staus"])
     with pytest.raises(AutotaskValidationError, match=r"no user-defined field 'udf:Root'"):
         build_frame("Tickets", records, fields, udfs, columns=["udf:Root"])
@@ -352,7 +376,10 @@ def test_odd_values_from_the_server_are_read_or_warned_about() -> None:
 
 
 def test_datetimes_beyond_the_ns_range_keep_microseconds() -> None:
-    fields = [FieldMetadata(name="id", dataType="long"), FieldMetadata(name="until", dataType="datetime")]
+    fields = [
+        FieldMetadata(name="id", dataType="long"),
+        FieldMetadata(name="until", dataType="datetime"),
+    ]
     records = [{"id": 1, "until": "9999-12-31T00:00:00.000Z"}, {"id": 2, "until": None}]
     df = build_frame("Things", records, fields)
     assert str(df["until"].dtype) == "datetime64[us, UTC]"
@@ -390,9 +417,9 @@ def test_to_labels_and_to_values_are_inverse(client: AutotaskClient) -> None:
 # -- hypothesis: random values of every type survive frame -> API ------------------------------
 
 MS = dt.timedelta(milliseconds=1)
-instants = st.datetimes(
-    min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(2250, 12, 31)
-).map(lambda d: d - (d - dt.datetime(1700, 1, 1)) % MS)
+instants = st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(2250, 12, 31)).map(
+    lambda d: d - (d - dt.datetime(1700, 1, 1)) % MS
+)
 
 
 def api_datetime(d: dt.datetime) -> str:
@@ -407,19 +434,24 @@ KINDS = {
     "string": st.text(max_size=40),
     "datetime": instants.map(api_datetime),
 }
-FIELDS = [FieldMetadata(name="id", dataType="long")] + [
-    FieldMetadata(name=f"f_{kind}", dataType=kind) for kind in KINDS
-] + [
-    FieldMetadata(name="startDate", dataType="datetime"),  # date-only on Contracts
-    picklist_field(),
-]
+FIELDS = (
+    [FieldMetadata(name="id", dataType="long")]
+    + [FieldMetadata(name=f"f_{kind}", dataType=kind) for kind in KINDS]
+    + [
+        FieldMetadata(name="startDate", dataType="datetime"),  # date-only on Contracts
+        picklist_field(),
+    ]
+)
 UDFS = [
     FieldMetadata(name="U int", type="integer", isUdf=True),
     FieldMetadata(name="U double", type="double", isUdf=True),
     FieldMetadata(name="U text", type="string", isUdf=True),
     FieldMetadata(name="U when", type="datetime", isUdf=True),
     FieldMetadata(
-        name="U pick", type="string", isUdf=True, isPickList=True,
+        name="U pick",
+        type="string",
+        isUdf=True,
+        isPickList=True,
         picklistValues=[{"value": "1", "label": "Gold"}, {"value": "2", "label": "Silver"}],
     ),
 ]
@@ -459,7 +491,9 @@ def records(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 @settings(max_examples=150, deadline=None)
 @given(records(), st.booleans(), st.sampled_from([None, "UTC", "Asia/Kolkata", "America/Denver"]))
-def test_round_trip_of_random_values(rows: list[dict[str, Any]], labels: bool, tz: str | None) -> None:
+def test_round_trip_of_random_values(
+    rows: list[dict[str, Any]], labels: bool, tz: str | None
+) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing valid may be read as NA
         df = build_frame("Contracts", rows, FIELDS, UDFS, labels=labels, tz=tz)

@@ -11,7 +11,7 @@ import json
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pandas as pd
@@ -41,8 +41,9 @@ class Recording(httpx.BaseTransport):
     def queries(self, entity: str = "Tickets") -> list[Any]:
         """Bodies of the query page requests (first pages and next pages), in order."""
         return [
-            b for m, p, b in self.sent
-            if m == "POST" and (p.endswith(f"/{entity}/query") or p.endswith(f"/{entity}/query/next"))
+            b
+            for m, p, b in self.sent
+            if m == "POST" and p.endswith((f"/{entity}/query", f"/{entity}/query/next"))
         ]
 
     def counts(self, entity: str = "Tickets") -> list[Any]:
@@ -102,8 +103,10 @@ def test_len_and_count_ask_query_count(client: AutotaskClient, recording: Record
     assert n == client.count("Tickets", [QueryFilter(field="status", op="eq", value=5)])
 
 
-@pytest.mark.parametrize(("n", "pages", "max_records"), [(1, 1, 1), (5, 1, 5), (500, 1, 500),
-                                                          (501, 2, 500), (1200, 3, 500)])
+@pytest.mark.parametrize(
+    ("n", "pages", "max_records"),
+    [(1, 1, 1), (5, 1, 5), (500, 1, 500), (501, 2, 500), (1200, 3, 500)],
+)
 def test_head_fetches_only_the_pages_it_needs(
     client: AutotaskClient, recording: Recording, n: int, pages: int, max_records: int
 ) -> None:
@@ -138,8 +141,12 @@ def test_fields_send_include_fields_and_order_the_columns(
     assert set(page.items[0]) <= {"id", "title", "userDefinedFields"}
 
 
-def test_unknown_fields_are_refused_before_any_query(client: AutotaskClient, recording: Recording) -> None:
-    with pytest.raises(AutotaskValidationError, match="Tickets has no field 'titel'; did you mean 'title'"):
+def test_unknown_fields_are_refused_before_any_query(
+    client: AutotaskClient, recording: Recording
+) -> None:
+    with pytest.raises(
+        AutotaskValidationError, match="Tickets has no field 'titel'; did you mean 'title'"
+    ):
         Query(client, "Tickets", fields=["titel"]).head()
     with pytest.raises(AutotaskValidationError, match="Tickets has no field 'staus'"):
         Query(client, "Tickets", where="staus = 1").head()
@@ -149,8 +156,9 @@ def test_unknown_fields_are_refused_before_any_query(client: AutotaskClient, rec
 
 
 def test_labels_in_filters_and_in_columns(client: AutotaskClient, recording: Recording) -> None:
-    q = Query(client, "Tickets", where='status in (New, "In Progress") and priority = high',
-              labels=True)
+    q = Query(
+        client, "Tickets", where='status in (New, "In Progress") and priority = high', labels=True
+    )
     df = q.to_pandas(progress=False)
     assert recording.queries()[0]["filter"] == [
         {"op": "in", "field": "status", "value": [1, 8]},
@@ -221,7 +229,7 @@ def test_pages_of_a_chosen_size(client: AutotaskClient, recording: Recording) ->
 class Bar:
     """A progress bar made like tqdm(total=, unit=, desc=), remembering what it was told."""
 
-    made: list[Bar] = []
+    made: ClassVar[list[Bar]] = []
 
     def __init__(self, total: int | None = None, unit: str = "", desc: str = "") -> None:
         self.total, self.unit, self.desc, self.n, self.closed = total, unit, desc, 0, False
@@ -234,7 +242,9 @@ class Bar:
         self.closed = True
 
 
-def test_to_pandas_progress_total_is_the_count(client: AutotaskClient, recording: Recording) -> None:
+def test_to_pandas_progress_total_is_the_count(
+    client: AutotaskClient, recording: Recording
+) -> None:
     Bar.made.clear()
     q = Query(client, "Tickets", where="priority in (1, 2)")
     df = q.to_pandas(progress=Bar)
@@ -246,7 +256,9 @@ def test_to_pandas_progress_total_is_the_count(client: AutotaskClient, recording
     assert recording.counts() == []  # no bar, no count
 
 
-def test_to_pandas_with_the_tqdm_auto_bar(client: AutotaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_to_pandas_with_the_tqdm_auto_bar(
+    client: AutotaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tqdm.auto
 
     seen: list[Any] = []
@@ -320,10 +332,21 @@ def test_where_takes_filters_dicts_text_and_keywords(client: AutotaskClient) -> 
     by_filters = Query(
         client,
         "Tickets",
-        where=[QueryFilter(field="status", op="eq", value=5),
-               {"op": "in", "field": "priority", "value": [1, 2]}],
+        where=[
+            QueryFilter(field="status", op="eq", value=5),
+            {"op": "in", "field": "priority", "value": [1, 2]},
+        ],
     )
     by_keywords = Query(client, "Tickets").where(status="Complete", priority=[1, 2])
     assert by_text.filters == by_filters.filters == by_keywords.filters
     none = Query(client, "Tickets").where(dueDateTime=None)
     assert none.filters == [QueryFilter(field="dueDateTime", op="notExist")]
+
+
+def test_entities_where_is_a_lazy_query(sandbox: Sandbox, client: AutotaskClient) -> None:
+    mark = len(sandbox.requests)
+    query = client.entities.tickets.where("status != Complete", priority=1)
+    assert sandbox.requests[mark:] == []  # nothing fetched yet
+    frame = query.to_pandas(progress=False)
+    assert len(frame) == query.count() > 0
+    assert set(frame["priority"].unique()) == {1} and 5 not in set(frame["status"])

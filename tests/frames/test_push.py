@@ -176,6 +176,20 @@ def test_picklist_labels_are_sent_as_values(sb, client):
     assert tickets.autotask.push(progress=False)["action"].eq("none").all()
 
 
+def test_labels_typed_into_a_values_frame_move_the_snapshot_forward(sb, client):
+    tickets = pull(client, where=ids_between(7045, 7050))
+    tickets["priority"] = tickets["priority"].astype(object)  # so text can be typed in
+    row = tickets.index[0]
+    label, value = ("Critical", 4) if tickets.at[row, "priority"] != 4 else ("Low", 3)
+    tickets.loc[row, "priority"] = label
+    first = tickets.autotask.push(progress=False)
+    assert first.at[row, "body"] == {"id": int(tickets.at[row, "id"]), "priority": value}
+    assert server(client, "Tickets", tickets.at[row, "id"])["priority"] == value
+    seen = Requests(sb)
+    assert tickets.autotask.push(progress=False)["action"].eq("none").all()
+    assert seen.all == []
+
+
 def test_a_second_push_sends_only_what_is_pending(sb, client):
     tickets = pull(client, where=ids_between(7050, 7060))
     good, bad = tickets.index[:2]

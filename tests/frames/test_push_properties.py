@@ -49,6 +49,7 @@ def pull(client: AutotaskClient, labels: bool) -> pd.DataFrame:
 
 
 text = st.text(alphabet=string.ascii_letters + string.digits + " .,-'", min_size=1, max_size=40)
+text = text.filter(str.strip)  # blank text in a required field is refused (validation, server)
 na = st.just(pd.NA)
 when = st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31)).map(
     # the API keeps milliseconds

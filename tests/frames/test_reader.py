@@ -9,8 +9,14 @@ import pandas as pd
 import pytest
 
 import autotask_pandas
-from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig, Query, read_autotask
-from autotask_pandas import _default
+from autotask_pandas import (
+    AuthCredentials,
+    AutotaskClient,
+    ClientConfig,
+    Query,
+    _default,
+    read_autotask,
+)
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.snapshot import pull_of
 from autotask_pandas.sandbox import Sandbox
@@ -63,8 +69,10 @@ def test_read_returns_a_typed_frame_like_the_query(client: AutotaskClient) -> No
     "where",
     [
         "status = Complete and priority in (Low, Medium)",
-        [QueryFilter(field="status", op="eq", value=5),
-         QueryFilter(field="priority", op="in", value=[3, 2])],
+        [
+            QueryFilter(field="status", op="eq", value=5),
+            QueryFilter(field="priority", op="in", value=[3, 2]),
+        ],
         [{"op": "eq", "field": "status", "value": 5}, "priority in (Low, Medium)"],
     ],
 )

@@ -42,7 +42,7 @@ def cond(field: str, op: str, value: object = None, udf: bool = False) -> QueryF
 
 def test_the_example_of_the_brief() -> None:
     text = (
-        'status != Complete and createDate >= 2026-01-01 and '
+        "status != Complete and createDate >= 2026-01-01 and "
         '(priority in (1, 2) or title contains "VPN")'
     )
     assert parse(text) == [
@@ -68,7 +68,7 @@ def test_the_example_of_the_brief() -> None:
         ("a CONTAINS 'x'", "contains", "x"),
         ("a beginsWith 'x'", "beginsWith", "x"),
         ("a BEGINSWITH 'x'", "beginsWith", "x"),
-        ("a endswith \"x\"", "endsWith", "x"),
+        ('a endswith "x"', "endsWith", "x"),
         ("a eq 1", "eq", 1),
         ("a noteq 1", "noteq", 1),
         ("a gte -2.5", "gte", -2.5),
@@ -172,11 +172,11 @@ def test_a_caret_on_a_later_line_of_a_multiline_filter() -> None:
 
 def test_printing() -> None:
     filters = parse(
-        'status != Complete and createDate >= 2026-01-01 and '
+        "status != Complete and createDate >= 2026-01-01 and "
         '(priority in (1, 2) or title contains "VPN")'
     )
     assert to_text(filters) == (
-        'status != Complete and createDate >= 2026-01-01 and '
+        "status != Complete and createDate >= 2026-01-01 and "
         '(priority in (1, 2) or title contains "VPN")'
     )
     assert to_text(cond("a", "notExist")) == "a not exists"
@@ -192,8 +192,27 @@ def test_printing() -> None:
 # -- round trips ------------------------------------------------------------------------------
 
 _RESERVED = {
-    "and", "or", "not", "in", "is", "null", "true", "false", "exists", "exist", "udf",
-    "contains", "beginswith", "endswith", "eq", "noteq", "ne", "gt", "gte", "lt", "lte",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "null",
+    "true",
+    "false",
+    "exists",
+    "exist",
+    "udf",
+    "contains",
+    "beginswith",
+    "endswith",
+    "eq",
+    "noteq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
 }
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True).filter(
     lambda s: s.lower() not in _RESERVED
@@ -255,8 +274,33 @@ def test_print_then_parse_gives_the_same_filters(filters: list[QueryFilter]) -> 
 
 
 tokens = st.sampled_from(
-    ["a", "b", "=", "!=", ">=", "<", "and", "or", "not", "in", "(", ")", ",", "1", "'x'", "exists",
-     "is", "null", "udf:", "2026-01-01", "contains", "Complete", "-2.5", '"', "true"]
+    [
+        "a",
+        "b",
+        "=",
+        "!=",
+        ">=",
+        "<",
+        "and",
+        "or",
+        "not",
+        "in",
+        "(",
+        ")",
+        ",",
+        "1",
+        "'x'",
+        "exists",
+        "is",
+        "null",
+        "udf:",
+        "2026-01-01",
+        "contains",
+        "Complete",
+        "-2.5",
+        '"',
+        "true",
+    ]
 )
 
 
@@ -287,7 +331,9 @@ FIELDS = [
         picklistValues=[_pick(1, "New"), _pick(5, "Complete"), _pick(8, "Waiting Customer")],
     ),
     FieldMetadata(
-        name="issueType", dataType="integer", isPickList=True,
+        name="issueType",
+        dataType="integer",
+        isPickList=True,
         picklistValues=[_pick(1, "Hardware"), _pick(2, "Software")],
     ),
     FieldMetadata(
@@ -310,7 +356,10 @@ FIELDS = [
 ]
 UDFS = [
     FieldMetadata(
-        name="Customer Tier", type="string", isUdf=True, isPickList=True,
+        name="Customer Tier",
+        type="string",
+        isUdf=True,
+        isPickList=True,
         picklistValues=[_pick(1, "Gold"), _pick(2, "Silver")],
     ),
     FieldMetadata(name="Seats", type="integer", isUdf=True),
@@ -361,7 +410,9 @@ def test_an_unknown_field_names_the_entity_and_close_matches() -> None:
     with pytest.raises(AutotaskValidationError) as caught:
         resolve(parse("staus = 1"), FIELDS, entity="Tickets")
     assert str(caught.value) == "Tickets has no field 'staus'; did you mean 'status'?"
-    with pytest.raises(AutotaskValidationError, match=r"has no user-defined field 'udf:Seat'.*'udf:Seats'"):
+    with pytest.raises(
+        AutotaskValidationError, match=r"has no user-defined field 'udf:Seat'.*'udf:Seats'"
+    ):
         resolve(parse("udf:Seat = 1"), FIELDS, UDFS, entity="Tickets")
 
 
