@@ -1,52 +1,65 @@
 """The main job of the README's first command: a real session against the embedded sandbox.
 
 Starts the emulator on loopback, connects the client to it over HTTP the way a user connects to
-Autotask, and prints what an analyst's first look at a tenant would show.
+Autotask, and walks an analyst's first hour: a look at the tenant, a typed DataFrame of the open
+tickets, a fix made in pandas and pushed back (dry run first), and the per-row result.
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 __all__ = ["run_demo"]
 
 
 def run_demo(scale: float = 1, seed: int = 0) -> int:
-    from .client import AutotaskClient
-    from .sandbox import Sandbox
-    from .types import FilterOperation, QueryFilter
+    import pandas as pd
 
-    with Sandbox(scale=scale, seed=seed) as sandbox:
+    from .client import AutotaskClient
+    from .frames.reader import read_autotask
+    from .sandbox import Sandbox
+
+    with Sandbox(scale=scale, seed=seed) as sandbox, AutotaskClient(sandbox.credentials) as client:
         print(f"Sandbox serving at {sandbox.url}")
-        with AutotaskClient(sandbox.credentials) as client:
-            zone = client.get_zone_info()
-            print(f"Zone: {zone.zone_name} ({zone.url})")
-            open_tickets = [QueryFilter(field="status", op=FilterOperation.NOTEQ, value=5)]
-            count = client.count("Tickets", filters=open_tickets)
-            total = client.count("Tickets")
-            print(f"Tickets: {total:,} in all, {count:,} not complete")
-            page = client.query(
-                "Tickets",
-                filters=open_tickets,
-                include_fields=["id", "ticketNumber", "title", "status", "priority", "createDate"],
-                max_records=10,
+        zone = client.get_zone_info()
+        print(f"Zone: {zone.zone_name} ({zone.url})")
+        print(f"Tickets on the server: {client.count('Tickets'):,}")
+
+        open_tickets = read_autotask(
+            "Tickets",
+            where="status != Complete",
+            fields=["id", "ticketNumber", "title", "status", "priority", "queueID",
+                    "assignedResourceID", "createDate", "udf:Root Cause"],
+            labels=True,
+            client=client,
+            progress=False,
+        )
+        print(f"\nOpen tickets: {len(open_tickets):,} rows, typed:")
+        print(open_tickets.dtypes.to_string())
+        with pd.option_context("display.width", 120, "display.max_colwidth", 40):
+            print("\nBy status and priority:")
+            print(
+                open_tickets.groupby(["status", "priority"], observed=True)
+                .size()
+                .unstack(fill_value=0)
+                .to_string()
             )
-            statuses = {
-                int(v.value): v.label
-                for f in client.get_field_metadata("Tickets")
-                if f.name == "status"
-                for v in (f.picklist_values or [])
-            }
-            print(f"\nFirst {len(page.items)} open tickets (one page of {page.page_details.request_count}):")
-            for ticket in page.items:
-                status = statuses.get(ticket["status"], ticket["status"])
-                print(f"  {ticket['ticketNumber']:<16} {status:<20} {ticket['title'][:60]}")
-            by_status = Counter()
-            for ticket in client.query_all(
-                "Tickets", filters=open_tickets, include_fields=["id", "status"]
-            ):
-                by_status[statuses.get(ticket["status"], ticket["status"])] += 1
-            print("\nOpen tickets by status (every page, followed with nextPageUrl):")
-            for label, n in by_status.most_common():
-                print(f"  {label:<20} {n:>6,}")
+            print("\nOldest five:")
+            print(open_tickets.nsmallest(5, "createDate")[
+                ["ticketNumber", "status", "priority", "createDate", "title"]
+            ].to_string(index=False))
+
+        # A fix an analyst makes in bulk: the oldest waiting tickets become High priority.
+        edited = open_tickets.copy()
+        waiting = edited["status"].astype("string").str.startswith("Waiting").fillna(False)
+        oldest = edited[waiting].nsmallest(3, "createDate").index
+        edited.loc[oldest, "priority"] = "High"
+        print(f"\nEdited {len(oldest)} rows; the changes the push would send:")
+        print(edited.autotask.changes().to_string(index=False))
+        plan = edited.autotask.push(dry_run=True, progress=False)
+        print(f"\nDry run: {plan.summary()}")
+        result = edited.autotask.push(progress=False)
+        print(f"Push: {result.summary()}")
+        for ticket_id in edited.loc[oldest, "id"]:
+            landed = client.get("Tickets", int(ticket_id))
+            assert landed is not None
+            print(f"  ticket {ticket_id}: priority on the server is now {landed['priority']}")
     return 0
