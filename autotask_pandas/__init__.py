@@ -5,6 +5,7 @@ with an underscore is private.
 """
 
 from autotask_pandas._batch import WriteOperation, WriteResult
+from autotask_pandas._default import default_client, set_default_client
 from autotask_pandas.auth import AuthCredentials
 from autotask_pandas.client import AutotaskClient, ClientConfig
 from autotask_pandas.entities import BaseEntity, EntityManager
@@ -69,5 +70,7 @@ __all__ = [
     "WriteOperation",
     "WriteResult",
     "ZoneInfo",
+    "default_client",
     "read_autotask",
+    "set_default_client",
 ]
