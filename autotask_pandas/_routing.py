@@ -23,12 +23,6 @@ __all__ = ["Route", "Router", "find_key"]
 
 # Parent-id fields the catalog cannot infer (the field's name does not follow the parent's):
 # the names are the entity models' own, the pairing is read off the child URL.
-_PARENT_FIELD_OVERRIDES: dict[tuple[str, str], str] = {
-    ("ExpenseItems", "Expenses"): "expenseReportID",
-    ("UserDefinedFieldListItems", "UserDefinedFields"): "udfFieldId",
-    ("KnowledgeBaseArticles", "KnowledgeBaseCategories"): "articleCategoryID",
-    ("ConfigurationItemDnsRecords", "ConfigurationItems"): "installedProductID",
-}
 
 _OP_WORDS = {
     "create": "create",
@@ -126,29 +120,6 @@ class Router:
         )
 
     def parent_field(self, info: EntityInfo, child: ChildRoute) -> str | None:
-        """The field of ``info`` holding the id of ``child.parent`` (None when it cannot be told)."""
-        override = _PARENT_FIELD_OVERRIDES.get((info.name, child.parent))
-        if override and info.field(override):
-            return info.field(override).name  # type: ignore[union-attr]
-        parent = self.catalog.get(child.parent)
-        own_name = f"{parent.singular}ID" if parent else None
-        refs = [f for f in info.fields if f.reference == child.parent]
-        if len(refs) == 1:
-            return refs[0].name
-        named = info.field(own_name) if own_name else None
-        if named is not None:
-            return named.name
-        if parent is not None and not refs:
-            # e.g. webhookID under TicketWebhooks, articleID under KnowledgeBaseArticles,
-            # orderID under PurchaseOrders: the field is named after the end of the parent's name.
-            singular = parent.singular.lower()
-            candidates = [
-                f
-                for f in info.fields
-                if f.name.lower().endswith("id")
-                and len(f.name) > 2
-                and singular.endswith(f.name[:-2].lower())
-            ]
-            if len(candidates) == 1:
-                return candidates[0].name
-        return None
+        """The field of ``info`` holding the id of ``child.parent`` (None when it has none): worked
+        out once, from the spec, by the catalog generator."""
+        return child.parent_field

@@ -176,6 +176,12 @@ class WritingMixin:
     def _get_for_parent(self, entity: str, entity_id: int) -> dict[str, Any] | None:
         return self.get(entity, entity_id)
 
+    def plan_write(self, operation: WriteOperation) -> PreparedWrite:
+        """``operation`` checked, its field names mapped and its route chosen exactly as
+        ``write_many`` will send it, without sending anything (for dry runs and previews).
+        Raises ``AutotaskValidationError`` for what ``write_many`` would refuse."""
+        return prepare_write(self._router, operation, self._live_field_names)
+
     # -- many records -----------------------------------------------------------------------
 
     def write_many(

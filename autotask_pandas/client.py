@@ -36,7 +36,7 @@ from autotask_pandas._transport import RequestKind, RetryPolicy, Transport
 from autotask_pandas._writing import WritingMixin
 from autotask_pandas._zones import clear_zone_cache, lookup_zone
 from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
-from autotask_pandas.catalog import load_catalog
+from autotask_pandas.catalog import EntityInfo, load_catalog
 from autotask_pandas.exceptions import (
     AutotaskNotFoundError,
     AutotaskValidationError,
@@ -228,6 +228,11 @@ class AutotaskClient(WritingMixin):
 
     def _cached(self, entity: str, kind: str, path: str) -> Any:
         return self._metadata_cache().get(entity, kind, lambda: self.request("GET", path))
+
+    def entity_info(self, entity: str) -> EntityInfo:
+        """What the catalog knows of ``entity`` (any spelling; an unknown name is an
+        ``AutotaskValidationError``, and no request is made)."""
+        return self._router.entity(entity)
 
     def get_entity_metadata(self, entity: str) -> EntityMetadata:
         """Capabilities (``entityInformation``) with the fields and UDF definitions filled in."""

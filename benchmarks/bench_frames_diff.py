@@ -31,7 +31,7 @@ import pandas as pd
 
 def sandbox_frame(scale: float, rows: int) -> pd.DataFrame:
     from autotask_pandas import AutotaskClient, ClientConfig
-    from autotask_pandas.frames.dtypes import build_frame
+    from autotask_pandas.frames.builder import build_frame
     from autotask_pandas.sandbox import Sandbox
 
     start = time.perf_counter()

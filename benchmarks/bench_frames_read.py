@@ -64,7 +64,7 @@ def untyped(bodies: list[bytes]):
 
 
 def typed(bodies: list[bytes], fields, udfs):
-    from autotask_pandas.frames.dtypes import FrameBuilder
+    from autotask_pandas.frames.builder import FrameBuilder
 
     builder = FrameBuilder("Tickets", fields, udfs)
     for body in bodies:

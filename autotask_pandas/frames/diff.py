@@ -21,7 +21,15 @@ import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
 
-__all__ = ["Alignment", "FrameDiff", "align", "diff_frame", "same_buffers", "values_differ"]
+__all__ = [
+    "Alignment",
+    "FrameDiff",
+    "align",
+    "diff_frame",
+    "frame_ids",
+    "same_buffers",
+    "values_differ",
+]
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AutotaskValidationError
 from ..types import FieldMetadata
 from .columns import udf_column
-from .dtypes import (
+from .picklists import (
     PicklistMaps,
-    ValueProblem,
-    _is_na,
-    _label_categorical,
-    _uses_integer_values,
+    integer_text,
+    label_categorical,
     picklist_maps,
+    uses_integer_values,
 )
+from .to_api import ValueProblem, is_na, problems_error
 
 __all__ = ["picklist_columns", "to_labels", "to_values"]
 
@@ -57,7 +56,7 @@ def to_labels(
             continue
         maps = picklist_maps(field)
         values = _as_values(series, field, entity)
-        out[column] = pd.Series(_label_categorical(values, maps), index=df.index, name=column)
+        out[column] = pd.Series(label_categorical(values, maps), index=df.index, name=column)
     return out
 
 
@@ -92,18 +91,10 @@ def to_values(
         out[column] = _values_of(series, field, maps, parent, problems)
     if problems:
         where = f"{entity}: " if entity else ""
-        shown = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        error = AutotaskValidationError(
-            f"{where}{len(problems)} picklist label(s) cannot be turned into values: {shown}{more}"
+        raise problems_error(
+            f"{where}{len(problems)} picklist label(s) cannot be turned into values", problems
         )
-        error.problems = problems  # type: ignore[attr-defined]
-        raise error
     return out
-
-
-def _integer_text(label: Any) -> bool:
-    return isinstance(label, str) and label.strip().lstrip("-").isdigit()
 
 
 def _is_value_dtype(dtype: Any) -> bool:
@@ -111,7 +102,7 @@ def _is_value_dtype(dtype: Any) -> bool:
 
 
 def _as_values(series: pd.Series, field: FieldMetadata, entity: str | None) -> Any:
-    if _uses_integer_values(field):
+    if uses_integer_values(field):
         if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_float_dtype(series.dtype):
             return pd.array(series, dtype="Int64")
         return _values_of(series, field, picklist_maps(field), None, []).array
@@ -126,7 +117,7 @@ def _values_of(
     problems: list[ValueProblem],
 ) -> pd.Series:
     """Labels (or values) to values, one lookup per distinct label."""
-    integer = _uses_integer_values(field)
+    integer = uses_integer_values(field)
     dtype: Any = pd.Int64Dtype() if integer else pd.StringDtype()
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
@@ -138,8 +129,8 @@ def _values_of(
     ambiguous: dict[int, tuple[Any, ...]] = {}
     unknown: set[int] = set()
     for i, label in enumerate(categories):
-        candidates = maps.values_for(label) if not _is_na(label) else ()
-        if not candidates and integer and _integer_text(label):
+        candidates = maps.values_for(label) if not is_na(label) else ()
+        if not candidates and integer and integer_text(label):
             # A value the picklist does not list, shown as its own text by to_labels/labels=True:
             # it goes back to itself (the writer still refuses to send it).
             candidates = (int(str(label).strip()),)
@@ -172,7 +163,7 @@ def _values_of(
                 )
                 continue
             candidates = ambiguous[code]
-            if parents is not None and not _is_na(parents[position]):
+            if parents is not None and not is_na(parents[position]):
                 narrowed = [c for c in candidates if maps.parent_of.get(c) == parents[position]]
                 if len(narrowed) == 1:
                     values[position] = narrowed[0]

@@ -23,7 +23,8 @@ import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.columns import udf_column, udf_name
-from autotask_pandas.frames.dtypes import picklist_maps, to_api_values
+from autotask_pandas.frames.picklists import integer_text, picklist_maps
+from autotask_pandas.frames.to_api import to_api_values
 from autotask_pandas.types import FieldMetadata
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ __all__ = [
     "Problem",
     "check_values",
     "problems_frame",
+    "required_problems",
 ]
 
 Severity = Literal["error", "warning"]
@@ -115,14 +117,14 @@ class EntitySchema:
     @classmethod
     def load(cls, client: AutotaskClient, entity: str) -> EntitySchema:
         """The schema of ``entity`` (any spelling; an unknown entity is an error, no request)."""
-        info = client._router.entity(entity)  # raises AutotaskValidationError for unknown names
+        info = client.entity_info(entity)  # raises AutotaskValidationError for unknown names
         fields = client.get_field_metadata(info.name)
         udfs = client.get_udf_metadata(info.name)
         parent_field = None
         if info.children:
             child = next((c for c in info.children if {"create", "patch"} & set(c.ops)), None)
             if child is not None and not ({"create", "patch"} & set(info.ops)):
-                parent_field = client._router.parent_field(info, child)
+                parent_field = child.parent_field
         return cls(info.name, fields, udfs, parent_field)
 
     def column(self, name: object) -> Column | None:
@@ -275,7 +277,7 @@ def _picklist_key(value: Any, maps: Any) -> Any:
     """A picklist value as the maps hold it (UDF values travel as text: "2" is 2)."""
     if value is None or value in maps.value_to_label:
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if integer_text(value):
         return int(value)
     return value
 

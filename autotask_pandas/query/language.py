@@ -529,7 +529,8 @@ def resolve(
     Unknown fields, labels and values of the wrong type raise ``AutotaskValidationError`` naming
     the entity, the field and what would be valid.
     """
-    from ..frames.dtypes import field_kind, picklist_maps
+    from ..frames.dtypes import field_kind
+    from ..frames.picklists import picklist_maps
 
     if isinstance(filters, QueryFilter):
         filters = [filters]

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..exceptions import AutotaskValidationError
+from ..frames.builder import FrameBuilder
 from ..frames.columns import udf_name
-from ..frames.dtypes import FrameBuilder, check_tz
+from ..frames.dtypes import check_tz
 from ..frames.snapshot import ATTRS_KEY, pull_of, record_pull
 from ..types import FieldMetadata, FilterOperation, QueryFilter
 from .language import parse, resolve, to_text

@@ -1,0 +1,155 @@
+"""Sending a push's operations through ``client.write_many`` and moving the snapshot forward.
+
+Afterwards the pull's snapshot holds what landed (``Pull.advance``): updated cells take the values
+sent, created rows are added under their new ids, deleted ids leave it. A second push of the same
+frame then sends only what is still pending. A create sent without an answer is remembered by its
+row label, so it is not blindly created again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from autotask_pandas._batch import WriteResult
+from autotask_pandas.frames.bodies import put_value, sent_value
+from autotask_pandas.frames.snapshot import Created
+
+if TYPE_CHECKING:
+    from autotask_pandas.frames.plan import PushPlan
+
+__all__ = ["send"]
+
+
+def send(plan: PushPlan, progress: bool | Callable[[WriteResult], None] | None) -> None:
+    """Write the planned rows and deletes; record each one's status, then advance the snapshot."""
+    positions = [p for p in plan.planned if p in plan.ops]
+    deletes = [row for row in plan.deletes if row["status"] == "planned"]
+    ops = [plan.ops[p] for p in positions] + [row["op"] for row in deletes]
+    if not ops:
+        return
+    results = plan.client.write_many(ops, progress=progress)
+    landed_updates: list[int] = []
+    landed_creates: list[tuple[int, int]] = []
+    for position, result in zip(positions, results[: len(positions)], strict=True):
+        plan.status[position] = result.status
+        if result.ok:
+            if plan.action[position] == "create":
+                plan.created_id[position] = int(result.item_id)  # type: ignore[arg-type]
+                landed_creates.append((position, int(result.item_id)))  # type: ignore[arg-type]
+            else:
+                landed_updates.append(position)
+        else:
+            plan.message[position] = _error_text(result)
+            if result.status == "uncertain" and plan.pull is not None:
+                _remember_create(plan, position, None)
+    gone: list[int] = []
+    for row, result in zip(deletes, results[len(positions) :], strict=True):
+        row["status"] = result.status
+        if result.ok:
+            gone.append(int(row["id"]))
+        else:
+            row["message"] = _error_text(result)
+    if plan.pull is not None:
+        _advance(plan, landed_updates)
+        for position, new_id in landed_creates:
+            _remember_create(plan, position, new_id)
+        _advance_creates(plan, landed_creates)
+        if gone:
+            plan.pull.drop(pd.Index(gone))
+
+
+def _error_text(result: WriteResult) -> str:
+    error = result.error
+    if error is None:
+        return result.status
+    errors = getattr(error, "errors", None)
+    if errors:
+        return "; ".join(str(e) for e in errors)
+    return str(error)
+
+
+def _remember_create(plan: PushPlan, position: int, new_id: int | None) -> None:
+    assert plan.pull is not None
+    label = plan.df.index[position]
+    try:
+        hash(label)
+    except TypeError:
+        return
+    plan.pull.record_create(label, Created(new_id, plan.bodies.get(position, {})))
+
+
+def _advance(plan: PushPlan, positions: list[int]) -> None:
+    """Move the snapshot of landed updates forward by the values sent."""
+    assert plan.pull is not None
+    if not positions:
+        return
+    base = plan.pull.base
+    for name, where in plan.by_column(positions).items():
+        if name not in base.columns:
+            continue
+        at = np.asarray(where, dtype=np.intp)
+        index = pd.Index(plan.ids[at])
+        mine = plan.compare[name]
+        if mine.dtype == base[name].dtype:
+            values = mine.array.take(at)
+        else:  # the frame holds it in another form: the values sent, as the server holds them
+            ids = [int(plan.ids[p]) or plan.created_id.get(p) for p in where]
+            read = _read_back(plan, name, where, ids)
+            try:
+                read = read.astype(base[name].dtype)
+            except (TypeError, ValueError):
+                pass
+            values = read.array
+        plan.pull.advance(pd.Series(values, index=index, name=name).to_frame())
+
+
+def _advance_creates(plan: PushPlan, created: list[tuple[int, int]]) -> None:
+    """Add created rows to the snapshot as the frame held them when pushed.
+
+    Their server-set fields (ticket numbers, create dates) are not known without a read; taking
+    the frame's own values means the row has nothing pending once its new id is set on it.
+    """
+    assert plan.pull is not None
+    if not created:
+        return
+    base = plan.pull.base
+    where = np.asarray([p for p, _ in created], dtype=np.intp)
+    new_ids = pd.Index([new_id for _, new_id in created], dtype="int64")
+    data: dict[str, Any] = {}
+    for name in base.columns:
+        dtype = base[name].dtype
+        if name == "id":
+            data[name] = pd.array(new_ids.to_numpy(), dtype=dtype)
+        elif name in plan.compare.columns and plan.compare[name].dtype == dtype:
+            data[name] = plan.compare[name].array.take(where)
+        else:
+            values: list[Any] = [None] * len(created)
+            sent = [i for i, (p, _) in enumerate(created) if name in plan.fields.get(p, ())]
+            if sent:
+                read = _read_back(
+                    plan, name, [created[i][0] for i in sent], [created[i][1] for i in sent]
+                ).array
+                for k, i in enumerate(sent):
+                    values[i] = read[k]
+            try:
+                data[name] = pd.array(values, dtype=dtype)
+            except (TypeError, ValueError):
+                data[name] = np.asarray(values, dtype=object)
+    plan.pull.advance(pd.DataFrame(data, index=new_ids))
+
+
+def _read_back(plan: PushPlan, name: str, positions: list[int], ids: list[int | None]) -> pd.Series:
+    """The values sent for column ``name`` at ``positions`` as a pull reads them (``build_frame``
+    of records with those ids): the form the server holds them in."""
+    column = plan.schema.column(name)
+    assert column is not None
+    records = []
+    for position, record_id in zip(positions, ids, strict=True):
+        record: dict[str, Any] = {"id": record_id}
+        put_value(record, column, sent_value(plan.bodies.get(position, {}), column))
+        records.append(record)
+    return plan.read_records(records, ["id", name])[name]
