@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox
+from sandbox_http import ok
 
 
 def auth_headers(sb: Sandbox) -> dict[str, str]:
@@ -52,3 +53,33 @@ def inproc_api(sandbox: Sandbox) -> Iterator[httpx.Client]:
         base_url=sandbox.url, headers=auth_headers(sandbox), transport=sandbox.transport()
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def owner(api: httpx.Client, sandbox: Sandbox) -> int:
+    """An active resource that is not the API user (API users cannot own records, FACTS §2)."""
+    filters = [
+        {"op": "eq", "field": "isActive", "value": True},
+        {"op": "noteq", "field": "id", "value": sandbox.app.user.resource_id},
+    ]
+    return ok(api.post("V1.0/Resources/query", json={"filter": filters, "MaxRecords": 1}))["items"][
+        0
+    ]["id"]
+
+
+@pytest.fixture(scope="module")
+def customer(api: httpx.Client) -> int:
+    """An existing customer company."""
+    body = ok(
+        api.post(
+            "V1.0/Companies/query",
+            json={
+                "filter": [
+                    {"op": "eq", "field": "companyType", "value": 1},
+                    {"op": "gt", "field": "id", "value": 0},
+                ],
+                "MaxRecords": 1,
+            },
+        )
+    )
+    return body["items"][0]["id"]

@@ -57,6 +57,26 @@ def unique(prefix: str) -> str:
     return f"{prefix} {next(_serial)}"
 
 
+def company_body(owner: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "companyName": unique("Write Test Co"),
+        "companyType": 3,
+        "phone": "(555) 555-0100",
+        "ownerResourceID": owner,
+        **extra,
+    }
+
+
+def ticket_body(company: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "companyID": company,
+        "title": unique("Write test ticket"),
+        "status": 1,
+        "priority": 2,
+        **extra,
+    }
+
+
 class SleepRecorder:
     """Stands in for the sandbox's ``sleep``: records the latency it would add, waits for none."""
 

@@ -7,63 +7,24 @@ nothing is written; routing mistakes (``PATCH /{Entity}/{id}``, a DELETE the spe
 
 from __future__ import annotations
 
-from typing import Any
 
 import httpx
 import pytest
 
 from autotask_pandas.sandbox import Sandbox
-from sandbox_http import ALL, NO_MATCHING_DELETE, count, errors, item, names_field, not_allowed, ok, unique
-
-
-@pytest.fixture(scope="module")
-def owner(api: httpx.Client, sandbox: Sandbox) -> int:
-    """An active resource that is not the API user (API users cannot own records, FACTS §2)."""
-    filters = [
-        {"op": "eq", "field": "isActive", "value": True},
-        {"op": "noteq", "field": "id", "value": sandbox.app.user.resource_id},
-    ]
-    return ok(api.post("V1.0/Resources/query", json={"filter": filters, "MaxRecords": 1}))["items"][
-        0
-    ]["id"]
-
-
-@pytest.fixture(scope="module")
-def customer(api: httpx.Client) -> int:
-    """An existing customer company."""
-    body = ok(
-        api.post(
-            "V1.0/Companies/query",
-            json={
-                "filter": [
-                    {"op": "eq", "field": "companyType", "value": 1},
-                    {"op": "gt", "field": "id", "value": 0},
-                ],
-                "MaxRecords": 1,
-            },
-        )
-    )
-    return body["items"][0]["id"]
-
-
-def company_body(owner: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "companyName": unique("Write Test Co"),
-        "companyType": 3,
-        "phone": "(555) 555-0100",
-        "ownerResourceID": owner,
-        **extra,
-    }
-
-
-def ticket_body(company: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "companyID": company,
-        "title": unique("Write test ticket"),
-        "status": 1,
-        "priority": 2,
-        **extra,
-    }
+from sandbox_http import (
+    ALL,
+    NO_MATCHING_DELETE,
+    company_body,
+    count,
+    errors,
+    item,
+    names_field,
+    not_allowed,
+    ok,
+    ticket_body,
+    unique,
+)
 
 
 # --------------------------------------------------------------------------- create
