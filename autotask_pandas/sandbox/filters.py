@@ -20,7 +20,7 @@ from typing import Any
 from ..catalog import EntityInfo, FieldInfo
 from . import tenant
 from .errors import ApiError
-from .values import parse_datetime
+from .values import parse_datetime, whole_number
 
 __all__ = [
     "MAX_OR_CONDITIONS",
@@ -168,12 +168,9 @@ class _Compiler:
                 # Integer flags such as Contact.isActive: Datto's own collection filters them with
                 # a JSON true (FACTS §4), which SQL Server reads as 1.
                 return int(value)
-            if isinstance(value, int):
-                return value
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-                return int(value)
+            number = whole_number(value)
+            if number is not None:
+                return number
             # The live API passes the text to SQL Server, which fails the cast (picklist labels
             # used in place of values end here).
             raise ApiError(

@@ -62,6 +62,11 @@ def _check(method: str, allowed: set[str], url: str) -> None:
         raise METHOD_NOT_ALLOWED(method)
 
 
+def _item_methods(ops: frozenset[str]) -> set[str]:
+    """Verbs of ``…/{id}``: GET where the entity can be read by id, DELETE where it can be deleted."""
+    return {verb for op, verb in (("get", "GET"), ("delete", "DELETE")) if op in ops}
+
+
 def _metadata_route(entity: EntityInfo, rest: list[str]) -> str | None:
     handler = _METADATA.get(tuple(s.lower() for s in rest))
     if handler == "udf_information" and not entity.has_udf_info:
@@ -124,10 +129,7 @@ def _root_route(method: str, entity: EntityInfo, rest: list[str], url: str) -> R
         return Route(handler or "", entity)
     row_id = _int(rest[0])
     if row_id is not None and len(rest) == 1:
-        allowed = {"GET"} if "get" in ops else set()
-        if "delete" in ops:
-            allowed.add("DELETE")
-        _check(method, allowed, url)
+        _check(method, _item_methods(ops), url)
         return Route("get" if method == "GET" else "delete", entity, row_id)
     raise NO_RESOURCE(url)
 
@@ -147,10 +149,7 @@ def _child_route(
         return Route(handler or "", entity, child=child, parent_id=parent_id)
     row_id = _int(rest[0])
     if row_id is not None and len(rest) == 1:
-        allowed = {"GET"} if "get" in ops else set()
-        if "delete" in ops:
-            allowed.add("DELETE")
-        _check(method, allowed, url)
+        _check(method, _item_methods(ops), url)
         handler = "get" if method == "GET" else "delete"
         return Route(handler, entity, row_id, child=child, parent_id=parent_id)
     raise NO_RESOURCE(url)

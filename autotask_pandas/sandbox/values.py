@@ -21,6 +21,7 @@ __all__ = [
     "coerce_write_value",
     "format_datetime",
     "parse_datetime",
+    "whole_number",
 ]
 
 SQL_TYPES = {
@@ -80,6 +81,20 @@ def parse_datetime(text: str) -> str | None:
     return format_datetime(parsed)
 
 
+def whole_number(value: Any) -> int | None:
+    """``value`` as an int when it is one (an int, an integral float, digits in a string), else
+    None; booleans are not numbers here (callers decide what a JSON true means)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
 def coerce_write_value(entity: str, field: str, kind: str, value: Any) -> Any:
     """A value from a write body, converted to what the store keeps.
 
@@ -91,15 +106,10 @@ def coerce_write_value(entity: str, field: str, kind: str, value: Any) -> Any:
         return None
     bad = ApiError(f"Invalid value '{value}' for field {field} of type {kind} on the {entity} entity.")
     if kind in ("integer", "long"):
-        if isinstance(value, bool):
+        number = whole_number(value)
+        if number is None:
             raise bad
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return int(value)
-        raise bad
+        return number
     if kind == "double":
         if isinstance(value, bool):
             raise bad
