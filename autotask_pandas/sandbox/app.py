@@ -8,7 +8,6 @@ thread slot per (integration code, endpoint) for the duration of the work.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import struct
 import threading

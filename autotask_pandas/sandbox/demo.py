@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from .values import format_datetime
 from .tenant import DEMO_API_USER, PICKLISTS, REFERENCE_DATE, UDF_DEFINITIONS
+from .values import format_datetime
 
 __all__ = ["ATTACHMENT_ENTITIES", "ID_BASES", "generate", "pdf_bytes", "png_bytes"]
 
@@ -103,7 +103,7 @@ def _iso(moment: datetime) -> str:
 class _Pick(Generic[T]):
     """Weighted choice from a fixed table: one bisect per draw instead of rng.choices set-up."""
 
-    __slots__ = ("items", "cum", "total")
+    __slots__ = ("cum", "items", "total")
 
     def __init__(self, pairs: Iterable[tuple[T, float]]) -> None:
         self.items: list[T] = []
@@ -142,22 +142,8 @@ _DEPARTMENT = _labels("Projects", "department")
 # Vocabulary
 # --------------------------------------------------------------------------------------------
 
-_FIRST_NAMES = (
-    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
-    "Richard Susan Joseph Jessica Thomas Sarah Carlos Karen Daniel Lisa Matthew Nancy Anthony "
-    "Betty Mark Sandra Steven Ashley Paul Kimberly Andrew Emily Joshua Donna Kenneth Michelle "
-    "Wei Carol Brian Amanda George Melissa Timothy Deborah Ronald Stephanie Jason Rebecca "
-    "Edward Sharon Jeffrey Laura Ryan Cynthia Jacob Amy Gary Kathleen Nicholas Angela Eric "
-    "Shirley Jonathan Anna Stephen Ruth Larry Brenda Justin Pamela Scott Nicole Brandon Fatima"
-).split()
-_LAST_NAMES = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-    "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
-    "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
-    "Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Gomez Phillips "
-    "Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy Cook "
-    "Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward"
-).split()
+_FIRST_NAMES = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Betty", "Mark", "Sandra", "Steven", "Ashley", "Paul", "Kimberly", "Andrew", "Emily", "Joshua", "Donna", "Kenneth", "Michelle", "Wei", "Carol", "Brian", "Amanda", "George", "Melissa", "Timothy", "Deborah", "Ronald", "Stephanie", "Jason", "Rebecca", "Edward", "Sharon", "Jeffrey", "Laura", "Ryan", "Cynthia", "Jacob", "Amy", "Gary", "Kathleen", "Nicholas", "Angela", "Eric", "Shirley", "Jonathan", "Anna", "Stephen", "Ruth", "Larry", "Brenda", "Justin", "Pamela", "Scott", "Nicole", "Brandon", "Fatima"]
+_LAST_NAMES = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox", "Ward"]
 _JOB_TITLES = (
     "Office Manager", "Practice Administrator", "Controller", "CFO", "Operations Director",
     "Receptionist", "Paralegal", "Accountant", "Sales Manager", "Owner", "HR Generalist",
@@ -471,8 +457,21 @@ def generate(scale: float = 1, seed: int = 0) -> Iterator[tuple[str, list[dict[s
 class _Company:
     """What later entities need to know about a company while the demo is built."""
 
-    __slots__ = ("id", "name", "slug", "kind", "weight", "tier", "place", "location_id",
-                 "contacts", "contact_names", "devices", "contracts", "created")
+    __slots__ = (
+        "contact_names",
+        "contacts",
+        "contracts",
+        "created",
+        "devices",
+        "id",
+        "kind",
+        "location_id",
+        "name",
+        "place",
+        "slug",
+        "tier",
+        "weight",
+    )
 
     def __init__(self, id: int, name: str, slug: str, kind: str, weight: float,
                  place: tuple[str, str, str, str, str, int], created: float) -> None:

@@ -7,7 +7,7 @@ simply raise, and the WSGI layer renders the shape the live API would have sent.
 
 from __future__ import annotations
 
-__all__ = ["ApiError", "RouteError", "METHOD_NOT_ALLOWED", "NO_RESOURCE"]
+__all__ = ["METHOD_NOT_ALLOWED", "NO_RESOURCE", "ApiError", "RouteError"]
 
 
 class ApiError(Exception):
@@ -29,9 +29,9 @@ class RouteError(Exception):
         self.message = message
 
 
-def METHOD_NOT_ALLOWED(method: str) -> RouteError:  # noqa: N802 - reads like the constant it stands for
+def METHOD_NOT_ALLOWED(method: str) -> RouteError:
     return RouteError(405, f"The requested resource does not support http method '{method}'.")
 
 
-def NO_RESOURCE(url: str) -> RouteError:  # noqa: N802
+def NO_RESOURCE(url: str) -> RouteError:
     return RouteError(404, f"No HTTP resource was found that matches the request URI '{url}'.")

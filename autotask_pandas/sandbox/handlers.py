@@ -230,9 +230,7 @@ class Handlers:
         child = call.route.child
         assert child is not None and call.route.parent_id is not None
         parent = self.catalog.get(child.parent)
-        if parent is not None and self.store.count(parent.name) and not self.store.exists(
-            parent.name, call.route.parent_id
-        ):
+        if parent is not None and self.writer.missing(parent.name, call.route.parent_id):
             raise ApiError(f"{parent.singular} {call.route.parent_id} does not exist.")
 
     def get(self, call: Call) -> tuple[int, Any]:

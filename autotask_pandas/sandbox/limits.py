@@ -42,13 +42,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = [
+    "THREAD_LIMIT_CODE",
     "Admission",
     "AttachmentTooLarge",
     "AttachmentVolume",
     "AttachmentVolumeExceeded",
     "LimitError",
     "RequestBudget",
-    "THREAD_LIMIT_CODE",
     "ThreadLimitExceeded",
     "ThreadLimiter",
 ]

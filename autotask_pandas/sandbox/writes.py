@@ -77,6 +77,15 @@ class Writer:
             self._nonempty[entity] = self.store.count(entity) > 0
         return self._nonempty[entity]
 
+    def missing(self, entity: str, row_id: Any) -> bool:
+        """Whether ``row_id`` names no row of ``entity`` - judged only where the sandbox holds
+        rows of that entity at all (see the module docstring)."""
+        return (
+            entity in self.store.tables
+            and self._has_rows(entity)
+            and not self.store.exists(entity, row_id)
+        )
+
     def _split_body(self, entity: EntityInfo, body: Any) -> tuple[dict[FieldInfo, Any], Any, Any]:
         if not isinstance(body, Mapping):
             raise ApiError(f"The body must be a {entity.singular} object.")
@@ -136,26 +145,29 @@ class Writer:
                     )
                     continue
                 parent_field = self.meta.picklist_parent(entity, name)
-                if parent_field and match.parent_value is not None:
-                    if row.get(parent_field) != match.parent_value:
-                        errors.append(
+                if (
+                    parent_field
+                    and match.parent_value is not None
+                    and row.get(parent_field) != match.parent_value
+                ):
+                    errors.append(
                             f"{name} {value} does not belong to {parent_field} "
                             f"{row.get(parent_field)} on the {entity.singular} entity."
                         )
-            if fld.type == "string":
-                limit = self.meta.string_length(entity, fld)
-                if limit and len(value) > limit:
-                    errors.append(f"{name} must be less than or equal to {limit} characters")
-            if fld.reference and fld.reference in self.store.tables:
-                if self._has_rows(fld.reference) and not self.store.exists(fld.reference, value):
-                    ref = self.store.catalog[fld.reference].singular
-                    errors.append(f"{name}: {ref} {value} does not exist.")
-        if entity.name == "Tickets" and "assignedResourceID" in row:
-            if (row.get("assignedResourceID") is None) != (row.get("assignedResourceRoleID") is None):
-                errors.append(
-                    "When assigning a Resource, you must assign both a assignedResourceID "
-                    "and assignedResourceRoleID."
-                )
+            limit = self.meta.string_length(entity, fld) if fld.type == "string" else 0
+            if limit and len(value) > limit:
+                errors.append(f"{name} must be less than or equal to {limit} characters")
+            if fld.reference and self.missing(fld.reference, value):
+                ref = self.store.catalog[fld.reference].singular
+                errors.append(f"{name}: {ref} {value} does not exist.")
+        # Autotask's own rule for tickets (observed live): a resource comes with its role.
+        if entity.name == "Tickets" and (row.get("assignedResourceID") is None) != (
+            row.get("assignedResourceRoleID") is None
+        ):
+            errors.append(
+                "When assigning a Resource, you must assign both a assignedResourceID "
+                "and assignedResourceRoleID."
+            )
 
     def _udfs(
         self, entity: EntityInfo, raw: Any, errors: list[str], creating: bool
@@ -237,11 +249,8 @@ class Writer:
                 )
             row[field] = parent.parent_id
         parent_entity = self.store.catalog.get(parent.route.parent)
-        if parent_entity and parent_entity.name in self.store.tables:
-            if self._has_rows(parent_entity.name) and not self.store.exists(
-                parent_entity.name, parent.parent_id
-            ):
-                errors.append(f"{parent_entity.singular} {parent.parent_id} does not exist.")
+        if parent_entity and self.missing(parent_entity.name, parent.parent_id):
+            errors.append(f"{parent_entity.singular} {parent.parent_id} does not exist.")
 
     def _stamp(self, entity: EntityInfo, row: dict[str, Any], names: tuple[str, ...], value: Any) -> None:
         for name in names:

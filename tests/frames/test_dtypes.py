@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
+from autotask_pandas import AutotaskClient
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.builder import FrameBuilder, build_frame
@@ -22,23 +21,7 @@ from autotask_pandas.frames.dtypes import DATE_ONLY_FIELDS, dtype_for, is_date_o
 from autotask_pandas.frames.labels import to_labels, to_values
 from autotask_pandas.frames.picklists import picklist_maps
 from autotask_pandas.frames.to_api import to_api_values
-from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import FieldMetadata
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
-
-
-@pytest.fixture(scope="session")
-def client(sandbox: Sandbox) -> Iterator[AutotaskClient]:
-    creds = AuthCredentials(
-        sandbox.username, sandbox.integration_code, sandbox.secret, api_url=sandbox.url
-    )
-    with AutotaskClient(creds, ClientConfig(transport=sandbox.transport())) as c:
-        yield c
 
 
 def pulled(client: AutotaskClient, entity: str, limit: int = 1200) -> tuple[list[dict], list, list]:

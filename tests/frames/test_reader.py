@@ -10,9 +10,7 @@ import pytest
 
 import autotask_pandas
 from autotask_pandas import (
-    AuthCredentials,
     AutotaskClient,
-    ClientConfig,
     Query,
     _default,
     read_autotask,
@@ -23,21 +21,6 @@ from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import QueryFilter
 
 ENV = ("AUTOTASK_USERNAME", "AUTOTASK_INTEGRATION_CODE", "AUTOTASK_SECRET", "AUTOTASK_API_URL")
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
-
-
-@pytest.fixture(scope="session")
-def client(sandbox: Sandbox) -> Iterator[AutotaskClient]:
-    creds = AuthCredentials(
-        sandbox.username, sandbox.integration_code, sandbox.secret, api_url=sandbox.url
-    )
-    with AutotaskClient(creds, ClientConfig(transport=sandbox.transport())) as c:
-        yield c
 
 
 @pytest.fixture

@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
+from autotask_pandas import AutotaskClient
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.query import FilterSyntaxError, Label, parse, resolve, to_text
-from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import FieldMetadata, FilterOperation, GroupOperation, QueryFilter
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
-
-
-@pytest.fixture(scope="session")
-def client(sandbox: Sandbox) -> Iterator[AutotaskClient]:
-    creds = AuthCredentials(
-        sandbox.username, sandbox.integration_code, sandbox.secret, api_url=sandbox.url
-    )
-    with AutotaskClient(creds, ClientConfig(transport=sandbox.transport())) as c:
-        yield c
 
 
 def cond(field: str, op: str, value: object = None, udf: bool = False) -> QueryFilter:

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sandbox_http import ok
 
 from autotask_pandas.sandbox import Sandbox
-from sandbox_http import ok
 
 
 def auth_headers(sb: Sandbox) -> dict[str, str]:

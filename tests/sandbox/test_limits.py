@@ -167,9 +167,8 @@ def test_the_fourth_concurrent_request_is_refused_and_freed_slots_are_reused() -
     threads, release = _hold_slots(limiter, key, 3)
     try:
         assert limiter.in_flight(key) == 3
-        with pytest.raises(ThreadLimitExceeded) as caught:
-            with limiter.slot(key):
-                pytest.fail("a fourth slot was granted")
+        with pytest.raises(ThreadLimitExceeded) as caught, limiter.slot(key):
+            pytest.fail("a fourth slot was granted")
         assert limiter.in_flight(key) == 3  # the refused request took nothing
         exc = caught.value
         assert exc.message == (
@@ -198,9 +197,8 @@ def test_thread_limit_keys_are_independent() -> None:
         for other in [("A", "companies"), ("B", "tickets")]:
             with limiter.slot(other):
                 assert limiter.in_flight(other) == 1
-        with pytest.raises(ThreadLimitExceeded):
-            with limiter.slot(busy):
-                pass
+        with pytest.raises(ThreadLimitExceeded), limiter.slot(busy):
+            pass
     finally:
         release.set()
         for t in threads:
@@ -242,9 +240,8 @@ def test_racing_threads_get_exactly_limit_slots() -> None:
 
 def test_a_failing_request_releases_its_slot() -> None:
     limiter = ThreadLimiter(limit=1)
-    with pytest.raises(RuntimeError):
-        with limiter.slot(("A", "tickets")):
-            raise RuntimeError("handler crashed")
+    with pytest.raises(RuntimeError), limiter.slot(("A", "tickets")):
+        raise RuntimeError("handler crashed")
     assert limiter.in_flight(("A", "tickets")) == 0
 
 
@@ -253,9 +250,8 @@ def test_thread_limit_status_and_limit_are_settings() -> None:
     held = [limiter.slot(("A", "x")) for _ in range(5)]  # referenced, so never released
     for slot in held:
         slot.__enter__()
-    with pytest.raises(ThreadLimitExceeded) as caught:
-        with limiter.slot(("A", "x")):
-            pass
+    with pytest.raises(ThreadLimitExceeded) as caught, limiter.slot(("A", "x")):
+        pass
     assert caught.value.status == 500
     assert "thread threshold of 5 threads" in caught.value.message
     with pytest.raises(ValueError):

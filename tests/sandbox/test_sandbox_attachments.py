@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sandbox_http import ALL, errors, ok
 
 from autotask_pandas.sandbox import Sandbox, SandboxApp, SandboxSettings, SandboxTransport
-from sandbox_http import ALL, errors, ok
 
 SMALL = SandboxSettings(
     max_attachment_bytes=2_000, attachment_window_bytes=5_000, attachment_window_seconds=300.0

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sandbox_http import ALL, SleepRecorder, auth, count, ok
 
 from autotask_pandas.sandbox import FaultPlan, Sandbox, SandboxApp, SandboxTransport
-from sandbox_http import ALL, SleepRecorder, auth, count, ok
 
 SPEC = (
     "500:1@GET /V1.0/Companies/query;"

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sandbox_http import ALL, SleepRecorder, auth
 
 from autotask_pandas.sandbox import Sandbox, SandboxApp, SandboxSettings, SandboxTransport
-from sandbox_http import ALL, SleepRecorder, auth
 
 THREAD_ERROR = {
     "errors": [

@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sandbox_http import ALL, ok
 
 from autotask_pandas.sandbox import Sandbox
-from sandbox_http import ALL, ok
 
 GET_NOT_ALLOWED = {"Message": "The requested resource does not support http method 'GET'."}
 

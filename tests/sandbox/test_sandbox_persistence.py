@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
+from sandbox_http import ALL, ok
 
 from autotask_pandas.sandbox import Sandbox
-from sandbox_http import ALL, ok
 
 
 def client(sb: Sandbox) -> httpx.Client:

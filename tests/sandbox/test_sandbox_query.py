@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_http import ALL, ok
 
-
 # Fields the random filters use, with how Python compares them.
 COMPANY_FIELDS = {
     "companyName": "string",

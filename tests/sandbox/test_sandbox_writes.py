@@ -7,11 +7,7 @@ nothing is written; routing mistakes (``PATCH /{Entity}/{id}``, a DELETE the spe
 
 from __future__ import annotations
 
-
 import httpx
-import pytest
-
-from autotask_pandas.sandbox import Sandbox
 from sandbox_http import (
     ALL,
     NO_MATCHING_DELETE,
@@ -26,6 +22,7 @@ from sandbox_http import (
     unique,
 )
 
+from autotask_pandas.sandbox import Sandbox
 
 # --------------------------------------------------------------------------- create
 

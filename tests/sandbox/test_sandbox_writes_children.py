@@ -10,9 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
-
-from autotask_pandas.sandbox import Sandbox
 from sandbox_http import (
     NO_MATCHING_DELETE,
     company_body,
@@ -24,7 +21,6 @@ from sandbox_http import (
     ticket_body,
     unique,
 )
-
 
 # --------------------------------------------------------------------------- child routes
 
