@@ -29,6 +29,7 @@ from autotask_pandas.types import CreateResponse
 if TYPE_CHECKING:  # pragma: no cover
     from autotask_pandas._config import ClientConfig
     from autotask_pandas._routing import Router
+    from autotask_pandas.types import FieldMetadata
 
 __all__ = ["WritingMixin"]
 
@@ -60,6 +61,8 @@ class WritingMixin:
             parent_id: int | None = None,
             impersonation_resource_id: int | None = None,
         ) -> dict[str, Any] | None: ...
+
+        def get_field_metadata(self, entity: str) -> list[FieldMetadata]: ...
 
     # -- single records ---------------------------------------------------------------------
 

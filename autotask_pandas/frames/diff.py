@@ -13,7 +13,7 @@ of field metadata: what may be sent is decided by the validation and the push.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -208,8 +208,8 @@ class FrameDiff:
         )
 
 
-def _as_objects(array: object) -> np.ndarray:
-    out = np.empty(len(array), dtype=object)  # type: ignore[arg-type]
+def _as_objects(array: Sized) -> np.ndarray:
+    out = np.empty(len(array), dtype=object)
     out[:] = list(pd.Series(array, copy=False).astype(object).where(lambda s: s.notna(), None))
     return out
 

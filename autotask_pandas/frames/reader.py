@@ -11,7 +11,7 @@ credentials if set, else the embedded demo sandbox.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import pandas as pd
 
@@ -21,6 +21,63 @@ if TYPE_CHECKING:
     from ..client import AutotaskClient
 
 __all__ = ["read_autotask"]
+
+
+@overload
+def read_autotask(
+    entity: str,
+    where: WhereInput = None,
+    fields: Sequence[str] | str | None = None,
+    limit: int | None = None,
+    client: AutotaskClient | None = None,
+    labels: bool = False,
+    chunksize: None = None,
+    progress: bool | ProgressFactory = True,
+    tz: str | None = None,
+) -> pd.DataFrame: ...
+
+
+@overload
+def read_autotask(
+    entity: str,
+    where: WhereInput,
+    fields: Sequence[str] | str | None,
+    limit: int | None,
+    client: AutotaskClient | None,
+    labels: bool,
+    chunksize: int,
+    progress: bool | ProgressFactory = True,
+    tz: str | None = None,
+) -> Iterator[pd.DataFrame]: ...
+
+
+@overload
+def read_autotask(
+    entity: str,
+    where: WhereInput = None,
+    fields: Sequence[str] | str | None = None,
+    limit: int | None = None,
+    client: AutotaskClient | None = None,
+    labels: bool = False,
+    *,
+    chunksize: int,
+    progress: bool | ProgressFactory = True,
+    tz: str | None = None,
+) -> Iterator[pd.DataFrame]: ...
+
+
+@overload
+def read_autotask(
+    entity: str,
+    where: WhereInput = None,
+    fields: Sequence[str] | str | None = None,
+    limit: int | None = None,
+    client: AutotaskClient | None = None,
+    labels: bool = False,
+    chunksize: int | None = None,
+    progress: bool | ProgressFactory = True,
+    tz: str | None = None,
+) -> pd.DataFrame | Iterator[pd.DataFrame]: ...
 
 
 def read_autotask(

@@ -183,4 +183,6 @@ def forget(df: pd.DataFrame) -> None:
     tag = df.attrs.get(ATTRS_KEY)
     if isinstance(tag, dict):
         with _lock:
-            _pulls.pop(tag.get("pull"), None)
+            pull_id = tag.get("pull")
+            if pull_id is not None:
+                _pulls.pop(pull_id, None)

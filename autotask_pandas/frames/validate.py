@@ -15,7 +15,8 @@ come from a pull), so the push goes on without it.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -54,7 +55,7 @@ class Problem:
     value: Any
     problem: str
     severity: Severity = "error"
-    position: int | None = field(default=None, compare=False, repr=False)  # frame row position
+    position: int | None = dataclass_field(default=None, compare=False, repr=False)  # frame row position
 
     def __str__(self) -> str:
         where = [] if self.row is None else [f"row {self.row!r}"]
@@ -107,8 +108,8 @@ class EntitySchema:
     fields: list[FieldMetadata]
     udfs: list[FieldMetadata]
     parent_field: str | None = None  # the field naming the parent of a child entity's route
-    _by_name: dict[str, FieldMetadata] = field(default_factory=dict, repr=False)
-    _by_udf: dict[str, FieldMetadata] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, FieldMetadata] = dataclass_field(default_factory=dict, repr=False)
+    _by_udf: dict[str, FieldMetadata] = dataclass_field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name = {f.name.lower(): f for f in self.fields}

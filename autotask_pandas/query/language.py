@@ -43,7 +43,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ..exceptions import AutotaskValidationError
 from ..frames.columns import UDF_PREFIX
@@ -597,7 +597,7 @@ def resolve(
         meta = lookup(f)
         if not meta.is_queryable:
             raise AutotaskValidationError(f"{entity}.{_display(meta)} cannot be queried")
-        op = f.op
+        op = cast("FilterOperation", f.op)  # not a group (returned above)
         udf = bool(meta.is_udf)
         if op in (FilterOperation.EXIST, FilterOperation.NOT_EXIST):
             return QueryFilter(field=meta.name, op=op, udf=udf)

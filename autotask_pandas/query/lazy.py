@@ -129,6 +129,7 @@ class Query:
     limit_: int | None
     labels: bool
     tz: str | None
+    _cache: dict[str, Any]  # "filters", "count", "preview"
 
     def __init__(
         self,

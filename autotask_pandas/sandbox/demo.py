@@ -26,7 +26,7 @@ import zlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .tenant import DEMO_API_USER, PICKLISTS, REFERENCE_DATE, UDF_DEFINITIONS
 from .values import format_datetime
@@ -419,8 +419,10 @@ def pdf_bytes(lines: Sequence[str]) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+        ),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
     ]
@@ -813,7 +815,7 @@ class _Demo:
                            key=lambda c: -c.weight)
         plans: list[tuple[float, _Company, str, float]] = []  # (start, company, kind, days)
         for n, company in enumerate(customers[:60]):
-            start = (_END // _DAY - rng.randint(15, 350)) * _DAY
+            start: float = (_END // _DAY - rng.randint(15, 350)) * _DAY
             plans.append((start, company, "Recurring Service", 365))
             if n < 20:  # the previous annual term, now expired
                 plans.append((start - 365 * _DAY, company, "Recurring Service", 365))
@@ -850,7 +852,7 @@ class _Demo:
                 "startDate": _midnight(start), "endDate": _midnight(end),
                 "description": f"{kind} agreement for {company.name}",
                 "estimatedRevenue": round(monthly * days / 30.4, 2) if kind != "Block Hours"
-                else hours * 125.0,
+                else cast("float", hours) * 125.0,
                 "estimatedCost": round(monthly * days / 30.4 * 0.55, 2),
                 "estimatedHours": hours,
                 "isDefaultContract": kind == "Time and Materials",
@@ -1068,7 +1070,7 @@ class _Demo:
         rng = self.rng
         if state == _labels("Tasks", "status")["New"]:
             return []
-        rows = []
+        rows: list[Row] = []
         for k in range(rng.randint(2, 5)):
             hours = float(rng.choice((1, 1.5, 2, 3, 4)))
             began = start + rng.random() * max(0.0, min(end, _END) - start - hours * _HOUR)
@@ -1191,6 +1193,8 @@ class _Demo:
                 else:
                     contact, first = None, "the user"
                 alert = bool(company.devices) and r() < 0.2
+                issue: int | None  # a user issue's parent value may be None
+                creator: int | None
                 if alert:
                     ci, host = company.devices[int(r() * len(company.devices))]
                     sub, sub_label = alert_sub(rng)

@@ -26,5 +26,5 @@ def read_json(text: str) -> Any:
         return json5.loads(text)
     except ValueError:
         raise
-    except Exception as exc:  # json5 reports some syntax errors as other exception types
+    except Exception as exc:  # noqa: BLE001 - json5 reports some syntax errors as other types
         raise ValueError(str(exc)) from None

@@ -141,8 +141,8 @@ def _child_route(
     if not rest:
         verbs = {"list": "GET", "create": "POST", "update": "PUT", "patch": "PATCH"}
         _check(method, {v for op, v in verbs.items() if op in ops}, url)
-        handler = {"GET": "child_list", "POST": "create", "PUT": "replace", "PATCH": "update"}
-        return Route(handler[method], entity, child=child, parent_id=parent_id)
+        handlers = {"GET": "child_list", "POST": "create", "PUT": "replace", "PATCH": "update"}
+        return Route(handlers[method], entity, child=child, parent_id=parent_id)
     if rest[0].lower() == "entityinformation":
         handler = _metadata_route(entity, rest)
         _check(method, {"GET"} if handler else set(), url)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import httpx
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -100,7 +100,7 @@ class Sandbox:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> Sandbox:
+    def start(self) -> Self:
         if self.app is None:
             store = build_store(self.scale, self.seed, self.db_path)
             self.app = SandboxApp(store, self.settings, self.faults)
@@ -123,7 +123,7 @@ class Sandbox:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -151,7 +151,8 @@ class Sandbox:
         """The zone URL (what ZoneInformation answers), ending ``/ATServicesRest/``."""
         if self._server is None:
             raise RuntimeError("the sandbox is not serving: use `with Sandbox() as sb:` or sb.start()")
-        host, port = self._server.server_address[:2]
+        # a TCP (AF_INET/AF_INET6) server: the address is a (host, port, ...) tuple
+        host, port = cast("tuple[Any, ...]", self._server.server_address)[:2]
         return f"http://{host}:{port}/ATServicesRest/"
 
     @property

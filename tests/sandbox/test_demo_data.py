@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 from collections import Counter, defaultdict
@@ -91,7 +92,7 @@ def test_ids_are_unique_and_ascending_across_batches(data: Rows) -> None:
     for entity, rows in data.items():
         ids = [row["id"] for row in rows]
         assert all(type(i) is int for i in ids), entity
-        assert all(a < b for a, b in zip(ids, ids[1:])), entity
+        assert all(a < b for a, b in itertools.pairwise(ids)), entity
 
 
 def test_values_match_catalog_types(data: Rows) -> None:
