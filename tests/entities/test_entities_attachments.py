@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 
 from autotask_pandas import (
     AutotaskAPIError,
@@ -245,19 +246,6 @@ def test_batch_upload_failures_keep_every_result(client: AutotaskClient, files: 
     assert [r.index for r in caught.value.results] == [0, 1, 2]
     assert all(r.status == "failed" for r in caught.value.results)
     assert "999999999" in str(caught.value.results[0].error)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_batch_upload_waits_for_the_volume_budget(

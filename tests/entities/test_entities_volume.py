@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 
 from autotask_pandas import AutotaskValidationError
 from autotask_pandas.entities import UploadBudget
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def budget(clock: FakeClock, **kw) -> UploadBudget:
@@ -31,7 +19,7 @@ def test_defaults_are_the_live_apis_numbers() -> None:
 
 
 def test_uploads_within_the_window_do_not_wait() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock)
     for _ in range(5):
         b.acquire(2_000_000)
@@ -39,7 +27,7 @@ def test_uploads_within_the_window_do_not_wait() -> None:
 
 
 def test_an_upload_waits_until_the_oldest_ages_out() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock)
     b.acquire(6_000_000)
     clock.now += 100
@@ -53,7 +41,7 @@ def test_an_upload_waits_until_the_oldest_ages_out() -> None:
 
 
 def test_the_window_counts_from_when_an_upload_finished() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock)
     upload = b.acquire(10_000_000)
     clock.now += 50  # the request took 50 s; the server counted it somewhere in between
@@ -62,7 +50,7 @@ def test_the_window_counts_from_when_an_upload_finished() -> None:
 
 
 def test_a_failed_upload_does_not_count() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock)
     upload = b.acquire(9_000_000)
     b.release(upload)
@@ -70,7 +58,7 @@ def test_a_failed_upload_does_not_count() -> None:
 
 
 def test_check_plans_the_waits_of_a_whole_call() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock, window_bytes=3000, max_wait=700)
     assert b.check([1000] * 3) == 0
     assert b.check([1000] * 7) == pytest.approx(600)  # two more windows
@@ -80,7 +68,7 @@ def test_check_plans_the_waits_of_a_whole_call() -> None:
 
 
 def test_check_refuses_a_call_that_would_wait_past_the_cap() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     b = budget(clock, window_bytes=3000, max_wait=299)
     with pytest.raises(AutotaskValidationError, match=r"wait 300 s.*max_wait=299") as caught:
         b.check([1000] * 4, "uploading 4 files")
@@ -90,7 +78,7 @@ def test_check_refuses_a_call_that_would_wait_past_the_cap() -> None:
 
 
 def test_a_file_larger_than_the_window_can_never_fit() -> None:
-    b = budget(FakeClock(), window_bytes=1000)
+    b = budget(FakeClock(1000.0), window_bytes=1000)
     with pytest.raises(AutotaskValidationError, match="can never fit"):
         b.check([1001])
 
