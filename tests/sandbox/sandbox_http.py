@@ -7,6 +7,7 @@ they use no code of the client under test, on purpose.
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import httpx
@@ -51,6 +52,28 @@ def item(api: httpx.Client, path: str) -> dict[str, Any]:
 
 def count(api: httpx.Client, entity: str, filters: list[dict[str, Any]]) -> int:
     return ok(api.post(f"V1.0/{entity}/query/count", json={"filter": filters}))["queryCount"]
+
+
+def query(
+    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
+) -> httpx.Response:
+    if method == "POST":
+        return api.post(f"V1.0/{entity}/query", json=model)
+    return api.get(f"V1.0/{entity}/query", params={"search": json.dumps(model)})
+
+
+def fetch_all(
+    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
+) -> list[dict[str, Any]]:
+    """Every row of a query, following nextPageUrl with the query's own method and body."""
+    body = ok(query(api, entity, model, method))
+    items = list(body["items"])
+    while body["pageDetails"]["nextPageUrl"]:
+        url = body["pageDetails"]["nextPageUrl"]
+        response = api.post(url, json=model) if method == "POST" else api.get(url)
+        body = ok(response)
+        items.extend(body["items"])
+    return items
 
 
 def unique(prefix: str) -> str:

@@ -12,7 +12,6 @@ and text compares without regard to (ASCII) case, as SQL Server's default collat
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sandbox_http import ALL, ok
+from sandbox_http import ALL, fetch_all, ok, query
 
 # Fields the random filters use, with how Python compares them.
 COMPANY_FIELDS = {
@@ -52,28 +51,6 @@ TICKET_FIELDS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def query(
-    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
-) -> httpx.Response:
-    if method == "POST":
-        return api.post(f"V1.0/{entity}/query", json=model)
-    return api.get(f"V1.0/{entity}/query", params={"search": json.dumps(model)})
-
-
-def fetch_all(
-    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
-) -> list[dict[str, Any]]:
-    """Every row of a query, following nextPageUrl with the query's own method and body."""
-    body = ok(query(api, entity, model, method))
-    items = list(body["items"])
-    while body["pageDetails"]["nextPageUrl"]:
-        url = body["pageDetails"]["nextPageUrl"]
-        response = api.post(url, json=model) if method == "POST" else api.get(url)
-        body = ok(response)
-        items.extend(body["items"])
-    return items
 
 
 def ids(items: list[dict[str, Any]]) -> list[int]:

@@ -13,18 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_http import ALL, ok
+from sandbox_http import ALL, fetch_all, ok, query
 
 OR_LIMIT = "Queries are limited to 500 or fewer 'OR' conditions."
 MAX_RECORDS_ERROR = "maxCountOfRecordsToReturn must be between 1 and 500"
-
-
-def query(
-    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
-) -> httpx.Response:
-    if method == "POST":
-        return api.post(f"V1.0/{entity}/query", json=model)
-    return api.get(f"V1.0/{entity}/query", params={"search": json.dumps(model)})
 
 
 def error(response: httpx.Response, status: int = 500) -> list[str]:
@@ -33,20 +25,6 @@ def error(response: httpx.Response, status: int = 500) -> list[str]:
     assert set(body) == {"errors"}, body
     assert isinstance(body["errors"], list) and body["errors"], body
     return body["errors"]
-
-
-def fetch_all(
-    api: httpx.Client, entity: str, model: dict[str, Any], method: str = "POST"
-) -> list[dict[str, Any]]:
-    """Every row of a query, following nextPageUrl with the query's own method and body."""
-    body = ok(query(api, entity, model, method))
-    items = list(body["items"])
-    while body["pageDetails"]["nextPageUrl"]:
-        url = body["pageDetails"]["nextPageUrl"]
-        response = api.post(url, json=model) if method == "POST" else api.get(url)
-        body = ok(response)
-        items.extend(body["items"])
-    return items
 
 
 # --------------------------------------------------------------------------- UDF filters
