@@ -1,13 +1,12 @@
 """autotask-pandas: the Autotask PSA REST API as a Python client and typed pandas DataFrames.
 
-The public names are listed in ``__all__`` (kept sorted); everything in a module whose name starts
-with an underscore is private.
+The public names are listed in ``__all__`` (kept sorted, checked by a test). The layout and the
+direction of its imports are described in ``docs/architecture.md``.
 """
 
-from autotask_pandas._batch import WriteOperation, WriteResult
-from autotask_pandas._default import default_client, set_default_client
 from autotask_pandas.auth import AuthCredentials
 from autotask_pandas.client import AutotaskClient, ClientConfig
+from autotask_pandas.client.default import default_client, set_default_client
 from autotask_pandas.entities import BaseEntity, EntityManager
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
@@ -25,9 +24,9 @@ from autotask_pandas.exceptions import (
     AutotaskZoneError,
 )
 from autotask_pandas.frames import accessor as _accessor  # noqa: F401 - registers df.autotask
+from autotask_pandas.frames.lazy import Query
+from autotask_pandas.frames.push.result import PushResult
 from autotask_pandas.frames.reader import read_autotask
-from autotask_pandas.frames.result import PushResult
-from autotask_pandas.query.lazy import Query
 from autotask_pandas.types import (
     CreateResponse,
     EntityMetadata,
@@ -36,8 +35,14 @@ from autotask_pandas.types import (
     PageDetails,
     QueryFilter,
     QueryResponse,
+    WriteOperation,
+    WriteResult,
     ZoneInfo,
 )
+
+# The composition root: the object API (client.entities) sits above the client, which cannot import
+# it; see AutotaskClient.entity_manager.
+AutotaskClient.entity_manager = EntityManager
 
 __all__ = [
     "AuthCredentials",

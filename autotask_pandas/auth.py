@@ -81,6 +81,27 @@ class AuthCredentials:
         self._secret = secret
         self._api_url = normalise_api_url(api_url) if api_url is not None else None
 
+    @classmethod
+    def coerce(cls, credentials: object) -> AuthCredentials:
+        """``credentials`` as ``AuthCredentials``: itself, or built from an object carrying
+        ``username``, ``integration_code``, ``secret`` and ``api_url`` (``Sandbox.credentials``).
+
+        Raises ``AutotaskValidationError`` for anything else (naming its type, never its values).
+        """
+        if isinstance(credentials, cls):
+            return credentials
+        try:
+            # getattr: any object with these attributes will do (duck typing, typed as Any)
+            username = getattr(credentials, "username")  # noqa: B009
+            integration_code = getattr(credentials, "integration_code")  # noqa: B009
+            secret = getattr(credentials, "secret")  # noqa: B009
+        except AttributeError:
+            raise AutotaskValidationError(
+                "credentials must be an AuthCredentials (or carry username, integration_code and "
+                f"secret, as Sandbox.credentials does), not {type(credentials).__name__}"
+            ) from None
+        return cls(username, integration_code, secret, getattr(credentials, "api_url", None))
+
     # Read-only: a client keeps the credentials it was given.
     @property
     def username(self) -> str:
@@ -199,7 +220,7 @@ class AuthCredentials:
 
 def _import_keyring() -> Any:
     try:
-        import keyring  # type: ignore[import-not-found]
+        import keyring
     except ImportError as exc:  # keyring is optional: no dependency is added for it
         raise AutotaskValidationError(
             "the keyring package is not installed (pip install keyring)"

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
-    from autotask_pandas._batch import WriteResult
+    from autotask_pandas.types import WriteResult
 
 __all__ = [
     "AutotaskAPIError",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 __all__ = ["Catalog", "ChildRoute", "EntityInfo", "FieldInfo", "load_catalog"]
 
@@ -71,7 +72,7 @@ class EntityInfo:
 class Catalog:
     """All entities, looked up by name without regard to case."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.spec_sha256: str = data["generatedFrom"]["specSha256"]
         self.services: tuple[dict[str, str], ...] = tuple(data["services"])
         self.entities: dict[str, EntityInfo] = {}

@@ -24,12 +24,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from autotask_pandas.cli.commands import COMMANDS, UsageError, needs_client, prepare
+from autotask_pandas.cli.filters import FilterSyntaxError
+from autotask_pandas.cli.parser import build_parser
+from autotask_pandas.cli.session import Redactor, open_client
 from autotask_pandas.exceptions import AutotaskException
-
-from .commands import COMMANDS, UsageError, needs_client, prepare
-from .filters import FilterSyntaxError
-from .parser import build_parser
-from .session import Redactor, open_client
 
 __all__ = ["build_parser", "main"]
 
@@ -68,7 +67,7 @@ def _run(args: argparse.Namespace, redact: Redactor) -> int:
     if args.command == "sandbox":
         return _serve(args)
     if args.command == "demo":
-        from autotask_pandas.demo import run_demo
+        from autotask_pandas.cli.demo import run_demo
 
         return run_demo()
     command = COMMANDS[args.command]

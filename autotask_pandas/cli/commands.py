@@ -14,13 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from autotask_pandas._batch import WriteOperation, WriteResult
 from autotask_pandas.catalog import load_catalog
+from autotask_pandas.cli.filters import parse_filter
+from autotask_pandas.cli.output import cell, print_record, print_rows, print_table
 from autotask_pandas.client import AutotaskClient
 from autotask_pandas.exceptions import AutotaskAPIError
-
-from .filters import parse_filter
-from .output import cell, print_record, print_rows, print_table
+from autotask_pandas.types import WriteOperation, WriteResult
 
 __all__ = ["COMMANDS", "UsageError", "needs_client", "prepare", "resolve_entity"]
 

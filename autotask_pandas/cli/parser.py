@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .output import FORMATS
-from .session import add_connection_options
+from autotask_pandas.cli.output import FORMATS
+from autotask_pandas.cli.session import add_connection_options
 
 __all__ = ["build_parser"]
 
@@ -31,7 +31,7 @@ def _entity_command(
     *,
     with_id: bool = False,
 ) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, help=help, description=help)
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
     parser.add_argument("entity", help="entity name, e.g. Tickets (any case)")
     if with_id:
         parser.add_argument("id", type=int, help="the record's id")
@@ -116,7 +116,7 @@ def _add_attachments(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     actions = attachments.add_subparsers(dest="action", required=True)
 
     def action(name: str, help: str) -> argparse.ArgumentParser:
-        parser = actions.add_parser(name, help=help, description=help)
+        parser: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
         add_connection_options(parser)
         return parser
 

@@ -80,7 +80,7 @@ def open_client(
                 file=stderr,
             )
         sandbox = Sandbox(scale=args.sandbox_scale, seed=args.sandbox_seed, db_path=args.sandbox_db)
-        with sandbox, sandbox.client() as client:
+        with sandbox, AutotaskClient(sandbox.credentials) as client:
             redact.add(sandbox.secret)
             yield client
         return

@@ -7,7 +7,7 @@ Everything goes through ``AutotaskClient``; field names may be the API's or the 
 snake_case (``fields.py``).
 """
 
-from autotask_pandas._fieldnames import api_field_name, to_api_fields
+from autotask_pandas.client.fieldnames import api_field_name, to_api_fields
 from autotask_pandas.entities.attachments import AttachmentParent, AttachmentsEntity
 from autotask_pandas.entities.base import BaseEntity
 from autotask_pandas.entities.companies import CompaniesEntity

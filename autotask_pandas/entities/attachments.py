@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autotask_pandas._batch import WriteOperation, WriteResult, batch_error
 from autotask_pandas.catalog import load_catalog
+from autotask_pandas.client.write_many import batch_error
 from autotask_pandas.entities.base import BaseEntity
 from autotask_pandas.entities.volume import Upload, UploadBudget
 from autotask_pandas.exceptions import (
@@ -46,7 +46,13 @@ from autotask_pandas.exceptions import (
     AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
-from autotask_pandas.types import AttachmentData, FilterOperation, QueryFilter
+from autotask_pandas.types import (
+    AttachmentData,
+    FilterOperation,
+    QueryFilter,
+    WriteOperation,
+    WriteResult,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from autotask_pandas.client import AutotaskClient

@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autotask_pandas._fieldnames import map_field_list, map_filters, to_api_fields
 from autotask_pandas.catalog import EntityInfo, load_catalog
+from autotask_pandas.client.fieldnames import map_field_list, map_filters, to_api_fields
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.types import CreateResponse, FieldMetadata, QueryResponse
 
 if TYPE_CHECKING:  # pragma: no cover
-    from autotask_pandas._batch import ProgressCallback
     from autotask_pandas.client import AutotaskClient
-    from autotask_pandas.query.lazy import Query
+    from autotask_pandas.client.write_many import ProgressCallback
+    from autotask_pandas.frames.lazy import Query
 
 __all__ = ["BaseEntity"]
 
@@ -110,7 +110,7 @@ class BaseEntity:
     def where(self, *conditions: Any, **equals: Any) -> Query:
         """A lazy query of this entity (filter-language text, QueryFilters, or ``field=value``);
         ``len()``, ``head()``, ``pages()``, ``to_pandas()`` fetch, nothing before."""
-        from autotask_pandas.query.lazy import Query  # the pandas layer builds on the entities
+        from autotask_pandas.frames.lazy import Query  # the pandas layer builds on the entities
 
         return Query(self.client, self.entity_name).where(*conditions, **equals)
 

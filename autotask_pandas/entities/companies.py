@@ -167,7 +167,8 @@ class CompaniesEntity(BaseEntity):
                     + "; pass countryID"
                 )
             cache[key] = int(rows[0]["id"])
-        return cache[key]
+        country_id: int = cache[key]
+        return country_id
 
     def _with_country(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         # ``country`` (the SOAP-era text field) is no REST field: resolve it to countryID.

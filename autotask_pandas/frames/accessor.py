@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autotask_pandas._batch import WriteResult
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.compare import comparable_frame
-from autotask_pandas.frames.diff import diff_frame, frame_ids
-from autotask_pandas.frames.plan import plan_push, resolve
-from autotask_pandas.frames.push import Conflicts, push_frame
-from autotask_pandas.frames.result import PushResult
+from autotask_pandas.frames.push.compare import comparable_frame
+from autotask_pandas.frames.push.diff import diff_frame, frame_ids
+from autotask_pandas.frames.push.plan import resolve
+from autotask_pandas.frames.push.push import Conflicts, plan_push, push_frame
+from autotask_pandas.frames.push.result import PushResult
+from autotask_pandas.frames.push.validate import EntitySchema, problems_frame
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Pull, forget, pull_of
-from autotask_pandas.frames.validate import EntitySchema, problems_frame
+from autotask_pandas.types import WriteResult
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient

@@ -16,11 +16,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..exceptions import AutotaskValidationError
-from ..types import FieldMetadata
-from .columns import udf_column, udf_name
-from .dtypes import check_tz, field_kind
-from .from_api import (
+from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.dtypes import check_tz
+from autotask_pandas.frames.from_api import (
     ARROW_TYPES,
     cast_text,
     coerce_slowly,
@@ -30,7 +28,11 @@ from .from_api import (
     parse_datetimes,
     stamps_to_numpy,
 )
-from .picklists import PicklistMaps, label_categorical, picklist_maps, uses_integer_values
+from autotask_pandas.frames.picklists import label_categorical, uses_integer_values
+from autotask_pandas.query.columns import udf_column, udf_name
+from autotask_pandas.query.kinds import field_kind
+from autotask_pandas.query.picklists import PicklistMaps, picklist_maps
+from autotask_pandas.types import FieldMetadata
 
 __all__ = ["FrameBuilder", "build_frame"]
 
@@ -223,7 +225,8 @@ class FrameBuilder:
         if kind == "string":
             joined = pa.chunked_array(chunks, type=pa.string())
             chunks.clear()
-            array: Any = pd.StringDtype().__from_arrow__(joined)
+            string_dtype: Any = pd.StringDtype()  # __from_arrow__ is missing from pandas-stubs
+            array: Any = string_dtype.__from_arrow__(joined)
         else:
             array = join_masked(chunks, kind)
         if self.labels and column.picklist is not None:

@@ -18,7 +18,7 @@ UDF ``udf:<name>``       by the UDF's ``type``        values travel as strings; 
 Missing values are NA in every column (NaT in datetime columns).
 
 Date-only fields. The API does not mark them: it stores and returns them as midnight datetimes and
-does not time-zone convert them (FACTS §6). ``DATE_ONLY_FIELDS`` lists the ones we know; they become
+does not time-zone convert them (FACTS §6). ``DATE_ONLY_FIELDS`` (``query/kinds.py``) lists the ones we know; they become
 *naive* ``datetime64[ns]`` at midnight rather than ``date32[pyarrow]``: pandas has no native date
 dtype, and a ``date32[pyarrow]`` column refuses ``df.startDate >= "2026-01-01"`` and comparisons
 with ``pd.Timestamp`` (TypeError), while the naive datetime column supports both, ``.dt``,
@@ -45,19 +45,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AutotaskValidationError
-from ..types import FieldMetadata
-from .picklists import picklist_maps, uses_integer_values
+from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.picklists import uses_integer_values
+from autotask_pandas.query.kinds import field_kind
+from autotask_pandas.query.picklists import picklist_maps
+from autotask_pandas.types import FieldMetadata
 
-__all__ = [
-    "API_DTYPES",
-    "DATE_ONLY_FIELDS",
-    "bool_from_text",
-    "check_tz",
-    "dtype_for",
-    "field_kind",
-    "is_date_only",
-]
+__all__ = ["API_DTYPES", "bool_from_text", "check_tz", "dtype_for", "object_values"]
 
 # Autotask dataType -> the name of its pandas dtype (the table above).
 API_DTYPES: dict[str, str] = {
@@ -72,84 +66,6 @@ API_DTYPES: dict[str, str] = {
     "date": "datetime64[ns]",
     "string": "string",
 }
-# Autotask dataType -> how its values are held (``field_kind``).
-_KINDS = {
-    "integer": "int",
-    "long": "int",
-    "short": "int",
-    "double": "float",
-    "decimal": "float",
-    "float": "float",
-    "boolean": "bool",
-    "datetime": "datetime",
-    "date": "date",
-    "string": "string",
-}
-
-# Fields the Autotask UI treats as calendar dates (FACTS §6: kept as the date, time at midnight,
-# never time-zone converted). The API does not mark them, so this table is ours; add to it with
-# ``DATE_ONLY_FIELDS.setdefault(entity, set()).add(field)``. A test checks each entry is a datetime
-# field of the catalog.
-DATE_ONLY_FIELDS: dict[str, set[str]] = {
-    "ConfigurationItemBillingProductAssociations": {"effectiveDate", "expirationDate"},
-    "ConfigurationItems": {"installDate", "warrantyExpirationDate"},
-    "ContactBillingProductAssociations": {"effectiveDate", "expirationDate"},
-    "ContractBillingRules": {"startDate", "endDate"},
-    "ContractBlocks": {"startDate", "endDate", "datePurchased"},
-    "ContractCharges": {"datePurchased"},
-    "ContractMilestones": {"dateDue"},
-    "ContractRetainers": {"startDate", "endDate", "datePurchased"},
-    "ContractServiceAdjustments": {"effectiveDate"},
-    "ContractServiceBundleAdjustments": {"effectiveDate"},
-    "ContractServiceBundleUnits": {"startDate", "endDate"},
-    "ContractServiceUnits": {"startDate", "endDate"},
-    "ContractTicketPurchases": {"startDate", "endDate", "datePurchased"},
-    "Contracts": {"startDate", "endDate"},
-    "ExpenseItems": {"expenseDate"},
-    "ExpenseReports": {"weekEnding"},
-    "Holidays": {"holidayDate"},
-    "Invoices": {"fromDate", "toDate", "dueDate"},
-    "Opportunities": {"projectedCloseDate", "promisedFulfillmentDate"},
-    "Phases": {"startDate", "dueDate"},
-    "ProjectCharges": {"datePurchased"},
-    "Quotes": {"effectiveDate", "expirationDate"},
-    "Resources": {"hireDate"},
-    "SalesOrders": {"salesOrderDate", "promisedFulfillmentDate"},
-    "SubscriptionPeriods": {"periodDate"},
-    "Subscriptions": {"effectiveDate", "expirationDate"},
-    "TicketCharges": {"datePurchased"},
-    "ChangeOrderCharges": {"datePurchased"},
-    "TimeEntries": {"dateWorked"},
-    "TimeOffRequests": {"requestDate"},
-}
-
-
-def is_date_only(entity: str | None, field: str) -> bool:
-    """Whether ``entity.field`` is a calendar date (see ``DATE_ONLY_FIELDS``)."""
-    if not entity:
-        return False
-    names = DATE_ONLY_FIELDS.get(entity)
-    if names is None:
-        for key, value in DATE_ONLY_FIELDS.items():
-            if key.lower() == entity.lower():
-                names = value
-                break
-    if not names:
-        return False
-    return field in names or field.lower() in {n.lower() for n in names}
-
-
-def field_kind(field: FieldMetadata, entity: str | None = None) -> str:
-    """int | float | bool | datetime | date | string | object: how a field's values are held."""
-    if field.name.lower() == "id" and not field.is_udf:
-        return "int"
-    data_type = (field.data_type or "").lower()
-    kind = _KINDS.get(data_type, "object" if data_type and data_type != "base64" else "string")
-    if kind == "datetime" and not field.is_udf and is_date_only(entity, field.name):
-        return "date"
-    return kind
-
-
 def check_tz(tz: str | None) -> str | None:
     """``tz`` if it names a time zone (``"UTC"``, ``"Europe/Berlin"``), else a clear error."""
     if tz is None:
@@ -207,3 +123,11 @@ def _dtype_of_kind(kind: str, tz: str | None = None) -> Any:
     if kind == "string":
         return pd.StringDtype()
     return np.dtype(object)
+
+
+def object_values(values: pd.Series | pd.Index) -> np.ndarray:
+    """A column's values as an object ndarray (same length and order), missing values as None."""
+    # pandas-stubs do not admit na_value=None, which pandas documents and does.
+    held: Any = values
+    result: np.ndarray = held.to_numpy(dtype=object, na_value=None)
+    return result

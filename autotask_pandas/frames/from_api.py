@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .dtypes import bool_from_text
+from autotask_pandas.frames.dtypes import bool_from_text
 
 __all__ = [
     "ARROW_TYPES",

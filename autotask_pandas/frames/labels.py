@@ -14,16 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..types import FieldMetadata
-from .columns import udf_column
-from .picklists import (
-    PicklistMaps,
-    integer_text,
-    label_categorical,
-    picklist_maps,
-    uses_integer_values,
-)
-from .to_api import ValueProblem, is_na, problems_error
+from autotask_pandas.frames.picklists import label_categorical, uses_integer_values
+from autotask_pandas.frames.to_api import ValueProblem, is_na, problems_error
+from autotask_pandas.query.columns import udf_column
+from autotask_pandas.query.picklists import PicklistMaps, integer_text, picklist_maps
+from autotask_pandas.types import FieldMetadata
 
 __all__ = ["picklist_columns", "to_labels", "to_values"]
 
@@ -103,10 +98,12 @@ def _is_value_dtype(dtype: Any) -> bool:
 
 def _as_values(series: pd.Series, field: FieldMetadata, entity: str | None) -> Any:
     if uses_integer_values(field):
+        held: Any = series  # pandas-stubs refuse a Series here, which pd.array takes
         if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_float_dtype(series.dtype):
-            return pd.array(series, dtype="Int64")
+            return pd.array(held, dtype="Int64")
         return _values_of(series, field, picklist_maps(field), None, []).array
-    return pd.array(series.astype("string"), dtype=pd.StringDtype())
+    text: Any = series.astype("string")
+    return pd.array(text, dtype=pd.StringDtype())
 
 
 def _values_of(
@@ -149,8 +146,8 @@ def _values_of(
         )
         for position in np.flatnonzero(np.isin(codes, [*ambiguous, *unknown])):
             code = codes[position]
-            label = categories[code]
-            row = series.index[position]
+            label = categories[int(code)]
+            row = series.index[int(position)]
             if code in unknown:
                 problems.append(
                     ValueProblem(

@@ -3,8 +3,8 @@
     tickets = read_autotask("Tickets", where="status != Complete and createDate >= 2026-01-01")
     for chunk in read_autotask("TimeEntries", chunksize=2000): ...
 
-A thin façade over ``query.lazy.Query``: everything it does, a ``Query`` does too (and lazily).
-With ``client=None`` the default client is used (``autotask_pandas._default``): the environment's
+A thin façade over ``frames.lazy.Query``: everything it does, a ``Query`` does too (and lazily).
+With ``client=None`` the default client is used (``autotask_pandas.client.default``): the environment's
 credentials if set, else the embedded demo sandbox.
 """
 
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, overload
 
 import pandas as pd
 
-from ..query.lazy import ProgressFactory, Query, WhereInput
+from autotask_pandas.frames.lazy import ProgressFactory, Query, WhereInput
 
 if TYPE_CHECKING:
-    from ..client import AutotaskClient
+    from autotask_pandas.client import AutotaskClient
 
 __all__ = ["read_autotask"]
 

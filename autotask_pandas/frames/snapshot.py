@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..client import AutotaskClient
+    from autotask_pandas.client import AutotaskClient
 
 __all__ = ["ATTRS_KEY", "Created", "Pull", "forget", "pull_of", "record_pull"]
 

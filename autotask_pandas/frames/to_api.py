@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AutotaskValidationError
-from ..types import FieldMetadata
-from .dtypes import bool_from_text, field_kind
-from .from_api import coerce_one
-from .picklists import PicklistMaps, integer_text, picklist_maps, plain_scalar, uses_integer_values
+from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.dtypes import bool_from_text
+from autotask_pandas.frames.from_api import coerce_one
+from autotask_pandas.frames.picklists import uses_integer_values
+from autotask_pandas.query.kinds import field_kind
+from autotask_pandas.query.picklists import PicklistMaps, integer_text, picklist_maps, plain_scalar
+from autotask_pandas.types import FieldMetadata
 
 __all__ = ["ValueProblem", "is_na", "problems_error", "to_api_values"]
 
@@ -232,7 +234,7 @@ def _datetimes_to_api(
     series = values
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         objects = series.astype(object)
-        parsed = []
+        parsed: list[Any] = []
         for row, v in zip(series.index, objects.to_numpy(dtype=object)):
             if is_na(v):
                 parsed.append(pd.NaT)
@@ -246,7 +248,7 @@ def _datetimes_to_api(
                     stamp = pd.Timestamp(v)
                 else:
                     raise TypeError(v)
-                if stamp is pd.NaT:
+                if pd.isna(stamp):  # pd.Timestamp('NaT') gives NaT
                     raise ValueError(v)
             except (TypeError, ValueError, OverflowError):
                 problems.append(ValueProblem(row, field.name, v, "not a valid datetime"))

@@ -1,5 +1,5 @@
 """Queries: the filter language (``language``) and lazy query objects (``lazy``)."""
 
-from .language import FilterSyntaxError, Label, parse, resolve, to_text
+from autotask_pandas.query.language import FilterSyntaxError, Label, parse, resolve, to_text
 
 __all__ = ["FilterSyntaxError", "Label", "parse", "resolve", "to_text"]

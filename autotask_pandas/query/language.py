@@ -45,9 +45,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ..exceptions import AutotaskValidationError
-from ..frames.columns import UDF_PREFIX
-from ..types import FieldMetadata, FilterOperation, GroupOperation, QueryFilter
+from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.query.columns import UDF_PREFIX
+from autotask_pandas.types import FieldMetadata, FilterOperation, GroupOperation, QueryFilter
 
 __all__ = [
     "FilterSyntaxError",
@@ -529,8 +529,8 @@ def resolve(
     Unknown fields, labels and values of the wrong type raise ``AutotaskValidationError`` naming
     the entity, the field and what would be valid.
     """
-    from ..frames.dtypes import field_kind
-    from ..frames.picklists import picklist_maps
+    from autotask_pandas.query.kinds import field_kind
+    from autotask_pandas.query.picklists import picklist_maps
 
     if isinstance(filters, QueryFilter):
         filters = [filters]

@@ -6,14 +6,15 @@ httpx's ``MockTransport`` is for its users::
     from autotask_pandas.sandbox import Sandbox
 
     with Sandbox(scale=1, seed=0) as sb:
-        ...  # sb.url, sb.username, sb.integration_code, sb.secret, sb.transport()
+        ...  # sb.url, sb.credentials, sb.transport(): AutotaskClient(sb.credentials)
 
-It shares no query, filter or dtype code with the client: it reads only the entity catalog.
+It shares no query, filter or dtype code with the client: of this package it imports only the
+entity catalog (a test holds it to that).
 """
 
 from .app import RequestRecord, SandboxApp, SandboxSettings
 from .faults import FaultPlan, FaultRule
-from .server import Sandbox, SandboxTransport, build_store
+from .server import Sandbox, SandboxCredentials, SandboxTransport, build_store
 
 __all__ = [
     "FaultPlan",
@@ -21,6 +22,7 @@ __all__ = [
     "RequestRecord",
     "Sandbox",
     "SandboxApp",
+    "SandboxCredentials",
     "SandboxSettings",
     "SandboxTransport",
     "build_store",

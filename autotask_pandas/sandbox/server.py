@@ -1,8 +1,8 @@
 """``Sandbox``: the emulator served over loopback HTTP in a background thread, or in process.
 
     with Sandbox(scale=1, seed=0) as sb:
-        client = AutotaskClient(AuthCredentials(sb.username, sb.integration_code, sb.secret,
-                                                api_url=sb.url))
+        client = AutotaskClient(sb.credentials)                        # over loopback HTTP
+        client = AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport()))
 
 The HTTP side is werkzeug's threaded WSGI server (one thread per connection, so the thread-limit
 emulation sees real concurrency); ``sb.transport()`` skips the sockets for fast tests, like httpx's
@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, Self, cast
 
 import httpx
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -26,11 +27,21 @@ from .app import ConnectionDropped, RequestRecord, SandboxApp, SandboxSettings
 from .faults import FaultPlan, FaultRule, as_fault_plan
 from .store import Store
 
-if TYPE_CHECKING:
-    from ..auth import AuthCredentials
-    from ..client import AutotaskClient
+__all__ = ["Sandbox", "SandboxCredentials", "SandboxTransport", "build_store"]
 
-__all__ = ["Sandbox", "SandboxTransport", "build_store"]
+
+@dataclass(frozen=True)
+class SandboxCredentials:
+    """A sandbox's throwaway API user and URL, in the attribute names of ``AuthCredentials``.
+
+    The secret is a demo value, yet kept out of the repr all the same: code that prints
+    credentials should not learn the habit here.
+    """
+
+    username: str
+    integration_code: str
+    secret: str = field(repr=False)
+    api_url: str
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -157,7 +168,9 @@ class Sandbox:
 
     @property
     def zone_lookup_url(self) -> str:
-        """Where a client looks up its zone (``…/V1.0/ZoneInformation?user=``) on this sandbox."""
+        """The base URL to give ``ClientConfig(zone_lookup_url=...)``: the client asks
+        ``{zone_lookup_url}V1.0/ZoneInformation?user=`` there, and this sandbox answers with
+        ``url`` (the zone). The same server, so the same value as ``url``."""
         return self.url
 
     @property
@@ -182,16 +195,13 @@ class Sandbox:
         return SandboxTransport(app=self._app)
 
     @property
-    def credentials(self) -> AuthCredentials:
-        from ..auth import AuthCredentials
+    def credentials(self) -> SandboxCredentials:
+        """This sandbox's throwaway API user and its URL: ``AutotaskClient(sb.credentials)``.
 
-        return AuthCredentials(self.username, self.integration_code, self.secret, api_url=self.url)
-
-    def client(self, **config: Any) -> AutotaskClient:
-        """An ``AutotaskClient`` connected to this sandbox (``config`` goes to ``ClientConfig``)."""
-        from ..client import AutotaskClient, ClientConfig
-
-        return AutotaskClient(self.credentials, ClientConfig(**config))
+        A value of the sandbox's own (it imports nothing of the client); the client reads its
+        ``username``, ``integration_code``, ``secret`` and ``api_url``.
+        """
+        return SandboxCredentials(self.username, self.integration_code, self.secret, self.url)
 
     def __repr__(self) -> str:
         state = f"serving at {self.url}" if self._server else "stopped"

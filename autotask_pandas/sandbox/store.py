@@ -176,7 +176,7 @@ class Store:
         """Insert one row (values already validated and encoded); returns the new id."""
         table = self.tables[entity]
         with self.lock:
-            new_id = self.conn.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table.sql_name}"').fetchone()[0]
+            new_id: int = self.conn.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table.sql_name}"').fetchone()[0]
             row = {**values, "id": new_id}
             if table.sql_name == "t_attachments":
                 row["_entity"] = entity
@@ -264,7 +264,8 @@ class Store:
         table = self.tables[entity]
         sql = f'SELECT COUNT(*) FROM "{table.sql_name}" WHERE ({table.scope}) AND ({where})'
         with self.lock:
-            return self.conn.execute(sql, [*table.scope_params, *params]).fetchone()[0]
+            count: int = self.conn.execute(sql, [*table.scope_params, *params]).fetchone()[0]
+            return count
 
     def exists(self, entity: str, row_id: int) -> bool:
         return self.count(entity, "id = ?", (row_id,)) > 0

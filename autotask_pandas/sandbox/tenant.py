@@ -6,7 +6,7 @@ them from ``entityInformation/fields`` and ``entityInformation/userDefinedFields
 This module is that tenant, as plain data. Field names use the catalog's exact spelling (a test
 checks every one), and picklist values are Autotask's shipped defaults where those are known.
 
-The demo data (``demo.py``) and the emulator's metadata endpoints both read from here, so a value
+The demo data (``demo/``) and the emulator's metadata endpoints both read from here, so a value
 that validates on write is always a value the demo data uses, and the other way round.
 """
 

@@ -24,7 +24,7 @@ from autotask_pandas import AutotaskClient
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.cli import main
 from autotask_pandas.cli.filters import FilterSyntaxError, parse_filter
-from autotask_pandas.client import clear_zone_cache
+from autotask_pandas.client import ClientConfig, clear_zone_cache
 from autotask_pandas.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def api(sandbox: Sandbox) -> Iterator[AutotaskClient]:
     """An independent client to check what the commands did."""
-    with sandbox.client(threshold_check_every=0) as client:
+    with AutotaskClient(sandbox.credentials, ClientConfig(threshold_check_every=0)) as client:
         yield client
 
 
@@ -405,7 +405,7 @@ def test_subprocess_without_credentials_queries_the_sandbox() -> None:
     assert len(rows) == 3 and all(isinstance(r["id"], int) for r in rows)
     assert "built-in sandbox" in proc.stderr
     # the same rows are on a sandbox built with the same (default) scale and seed
-    with Sandbox() as sb, sb.client(transport=sb.transport()) as client:
+    with Sandbox() as sb, AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as client:
         for row in rows:
             assert client.get("Tickets", row["id"])["title"] == row["title"]
         assert sb.secret not in proc.stdout + proc.stderr

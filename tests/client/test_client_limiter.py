@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from autotask_pandas import AutotaskClient, AutotaskThreadLimitError, WriteOperation
-from autotask_pandas._transport import endpoint_keys
+from autotask_pandas.client.transport import endpoint_keys
 from autotask_pandas.sandbox import Sandbox
 
 MakeClient = Callable[..., AutotaskClient]

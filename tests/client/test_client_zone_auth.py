@@ -17,7 +17,7 @@ from autotask_pandas import (
     AutotaskZoneError,
     ClientConfig,
 )
-from autotask_pandas._hosts import trust_problem
+from autotask_pandas.client.hosts import trust_problem
 from autotask_pandas.sandbox import Sandbox
 
 

@@ -174,7 +174,7 @@ def test_a_file_over_the_size_limit_is_refused_before_any_request(
 def test_a_file_of_exactly_the_limit_uploads(tmp_path: Path) -> None:
     # Its own sandbox: 6 MiB is most of a tenant's 10,000,000 bytes per 5 minutes.
     with Sandbox(scale=0.1, seed=1) as sb:
-        client = sb.client(transport=sb.transport())
+        client = AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport()))
         ticket = client.query("Tickets", max_records=1).items[0]["id"]
         content = _bytes(MAX_FILE_BYTES, seed=3)
         made = client.attachments.upload_from_data("Ticket", ticket, content, "limit.bin")
@@ -224,7 +224,7 @@ def test_batch_upload_of_nothing_sends_nothing(
 def test_batch_upload_stays_within_the_thread_limit(tmp_path: Path) -> None:
     # A sandbox with latency, so uploads really overlap; the sandbox refuses a 4th in flight.
     with Sandbox(scale=0.1, seed=2, latency=0.05) as sb:
-        client = sb.client()
+        client = AutotaskClient(sb.credentials)
         ticket = client.query("Tickets", max_records=1).items[0]["id"]
         paths = []
         for i in range(9):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from autotask_pandas import AutotaskClient, AutotaskValidationError, QueryFilter
-from autotask_pandas._fieldnames import map_field_list, map_filters
 from autotask_pandas.catalog import load_catalog
+from autotask_pandas.client.fieldnames import map_field_list, map_filters
 from autotask_pandas.entities import api_field_name, to_api_fields
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
 from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
-from autotask_pandas.frames.diff import align, diff_frame, same_buffers, values_differ
+from autotask_pandas.frames.push.diff import align, diff_frame, same_buffers, values_differ
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.snapshot import pull_of
 from autotask_pandas.sandbox import Sandbox

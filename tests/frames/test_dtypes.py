@@ -17,10 +17,11 @@ from autotask_pandas import AutotaskClient
 from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.builder import FrameBuilder, build_frame
-from autotask_pandas.frames.dtypes import DATE_ONLY_FIELDS, dtype_for, is_date_only
+from autotask_pandas.frames.dtypes import dtype_for
 from autotask_pandas.frames.labels import to_labels, to_values
-from autotask_pandas.frames.picklists import picklist_maps
 from autotask_pandas.frames.to_api import to_api_values
+from autotask_pandas.query.kinds import DATE_ONLY_FIELDS, is_date_only
+from autotask_pandas.query.picklists import picklist_maps
 from autotask_pandas.types import FieldMetadata
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
 from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.lazy import Query
 from autotask_pandas.frames.snapshot import pull_of
-from autotask_pandas.query.lazy import Query
 from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import QueryFilter
 

@@ -9,12 +9,8 @@ import pandas as pd
 import pytest
 
 import autotask_pandas
-from autotask_pandas import (
-    AutotaskClient,
-    Query,
-    _default,
-    read_autotask,
-)
+from autotask_pandas import AutotaskClient, Query, read_autotask
+from autotask_pandas.client import default as _default
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.snapshot import pull_of
 from autotask_pandas.sandbox import Sandbox

@@ -15,8 +15,8 @@ import pytest
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
 from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
+from autotask_pandas.frames.push.validate import PROBLEM_COLUMNS
 from autotask_pandas.frames.reader import read_autotask
-from autotask_pandas.frames.validate import PROBLEM_COLUMNS
 from autotask_pandas.sandbox import Sandbox, tenant
 
 RETIRED_QUEUE = 29683990  # inactive

@@ -346,9 +346,10 @@ def test_volume_window_slides_on_the_clock(small: Sandbox) -> None:
         base_url=small.url, headers=headers, transport=SandboxTransport(app=app)
     ) as client:
         ticket = a_ticket(client)
-        post = lambda size: client.post(
-            f"V1.0/Tickets/{ticket}/Attachments", json=attachment(b"w" * size)
-        )
+
+        def post(size: int) -> httpx.Response:
+            return client.post(f"V1.0/Tickets/{ticket}/Attachments", json=attachment(b"w" * size))
+
         ok(post(2_000))
         clock.now += 200
         ok(post(2_000))

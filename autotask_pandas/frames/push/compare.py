@@ -16,8 +16,9 @@ import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames import labels as labels_module
+from autotask_pandas.frames.dtypes import object_values
+from autotask_pandas.frames.push.validate import Column, EntitySchema
 from autotask_pandas.frames.to_api import to_api_values
-from autotask_pandas.frames.validate import Column, EntitySchema
 
 __all__ = ["api_form", "comparable_frame"]
 
@@ -73,7 +74,7 @@ def api_form(values: Any, column: Column, entity: str) -> np.ndarray:
     try:
         converted = to_api_values(series, column.meta, entity=entity)
     except AutotaskValidationError:
-        return series.to_numpy(dtype=object, na_value=None)
+        return object_values(series)
     out = np.empty(len(converted), dtype=object)
     out[:] = converted
     return out

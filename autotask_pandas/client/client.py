@@ -18,25 +18,23 @@ Where the reference and the live API disagree, the live API wins:
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Self
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
-from autotask_pandas._config import ClientConfig
-from autotask_pandas._hosts import same_origin, trust_problem
-from autotask_pandas._metadata import MetadataCache
-from autotask_pandas._paging import FilterInput, Pager, plan_query
-from autotask_pandas._routing import Router
-from autotask_pandas._transport import RequestKind, RetryPolicy, Transport
-from autotask_pandas._writing import WritingMixin
-from autotask_pandas._zones import clear_zone_cache, lookup_zone
 from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
 from autotask_pandas.catalog import EntityInfo, load_catalog
+from autotask_pandas.client.config import ClientConfig
+from autotask_pandas.client.hosts import same_origin, trust_problem
+from autotask_pandas.client.metadata import MetadataCache
+from autotask_pandas.client.paging import FilterInput, Pager, plan_query
+from autotask_pandas.client.routing import Router
+from autotask_pandas.client.transport import RequestKind, RetryPolicy, Transport
+from autotask_pandas.client.write_methods import WritingMixin
+from autotask_pandas.client.zones import lookup_zone
 from autotask_pandas.exceptions import (
     AutotaskNotFoundError,
     AutotaskValidationError,
@@ -50,7 +48,10 @@ from autotask_pandas.types import (
     ZoneInfo,
 )
 
-__all__ = ["AutotaskClient", "ClientConfig", "RequestKind", "clear_zone_cache"]
+if TYPE_CHECKING:
+    from autotask_pandas.sandbox import SandboxCredentials
+
+__all__ = ["AutotaskClient"]
 
 logger = logging.getLogger("autotask_pandas.client")
 
@@ -68,9 +69,10 @@ for _name in (
 class AutotaskClient(WritingMixin):
     """A client for one API user. Thread-safe; use as a context manager or call ``close()``."""
 
-    def __init__(self, credentials: AuthCredentials, config: ClientConfig | None = None) -> None:
-        if not isinstance(credentials, AuthCredentials):
-            raise AutotaskValidationError("credentials must be an AuthCredentials")
+    def __init__(
+        self, credentials: AuthCredentials | SandboxCredentials, config: ClientConfig | None = None
+    ) -> None:
+        credentials = AuthCredentials.coerce(credentials)
         self.credentials = credentials
         self.config = config = config or ClientConfig()
         if credentials.api_url is not None:
@@ -412,18 +414,21 @@ class AutotaskClient(WritingMixin):
         item = data.get("item") if isinstance(data, Mapping) else None
         return dict(item) if isinstance(item, Mapping) else None
 
-    # -- entity managers (built on this client elsewhere) -------------------------------------
+    # -- the object API (``client.entities``) ---------------------------------------------------
+    # ``entities/`` is built on this client and on the pandas layer (an entity's ``where()`` is a
+    # lazy frames ``Query``), so this module must not import it: the arrow would close a loop.
+    # The package root plugs its ``EntityManager`` in here (``autotask_pandas/__init__.py``), and
+    # Python always runs the package root before any module of the package.
+    entity_manager: ClassVar[Callable[[AutotaskClient], Any] | None] = None
 
     @property
     def entities(self) -> Any:
-        """``client.entities.tickets`` etc.: the EntityManager of ``autotask_pandas.entities``."""
+        """``client.entities.tickets`` etc.: the ``EntityManager`` of ``autotask_pandas.entities``."""
         if self._entities is None:
-            if importlib.util.find_spec("autotask_pandas.entities") is None:
-                raise NotImplementedError(
-                    "client.entities needs autotask_pandas.entities, which is not installed yet"
-                )
-            module = importlib.import_module("autotask_pandas.entities")
-            self._entities = module.EntityManager(self)
+            factory = type(self).entity_manager
+            if factory is None:  # only if the package root was bypassed
+                raise RuntimeError("client.entities needs the autotask_pandas package imported")
+            self._entities = factory(self)
         return self._entities
 
     @property

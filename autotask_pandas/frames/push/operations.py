@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from autotask_pandas._batch import WriteOperation
-from autotask_pandas._writes import PreparedWrite
+from autotask_pandas.client.write_one import PreparedWrite
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.diff import frame_ids
-from autotask_pandas.frames.validate import Problem
+from autotask_pandas.frames.push.diff import frame_ids
+from autotask_pandas.frames.push.validate import Problem
+from autotask_pandas.types import WriteOperation
 
 if TYPE_CHECKING:
-    from autotask_pandas.frames.plan import PushPlan
+    from autotask_pandas.frames.push.plan import PushPlan
 
 __all__ = ["build_operations", "plan_deletes"]
 
@@ -125,7 +125,7 @@ def plan_deletes(plan: PushPlan, delete: bool | Iterable[int]) -> None:
                 and name in base.columns
                 and (record_id in base.index)
             ):
-                value = base.at[record_id, name]
+                value: Any = base.at[record_id, name]
                 parent = None if pd.isna(value) else int(value)
             op = WriteOperation.delete(plan.entity, record_id, parent_id=parent)
             try:

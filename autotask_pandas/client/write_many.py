@@ -21,99 +21,19 @@ carrying every ``WriteResult`` - when any item did not succeed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from autotask_pandas.exceptions import (
     AutotaskBatchError,
     AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
+from autotask_pandas.types import WriteOperation, WriteResult
 
-__all__ = [
-    "ProgressCallback",
-    "WriteAction",
-    "WriteOperation",
-    "WriteResult",
-    "WriteStatus",
-    "batch_error",
-    "run_writes",
-]
-
-WriteAction = Literal["create", "update", "replace", "delete"]
-WriteStatus = Literal["ok", "failed", "uncertain"]
-_ACTIONS = ("create", "update", "replace", "delete")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteOperation:
-    """One write: ``create`` (POST), ``update`` (PATCH, only the given fields), ``replace`` (PUT,
-    missing fields become null) or ``delete``.
-
-    ``body`` holds the API's field names; ``entity_id`` is required except for creates. Child
-    entities go through their parent: ``parent_id`` overrides the parent field of the body.
-    """
-
-    action: WriteAction
-    entity: str
-    body: Mapping[str, Any] = field(default_factory=dict)
-    entity_id: int | None = None
-    parent_id: int | None = None
-    impersonation_resource_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.action not in _ACTIONS:
-            raise AutotaskValidationError(
-                f"unknown write action {self.action!r}; one of {', '.join(_ACTIONS)}"
-            )
-
-    @classmethod
-    def create(cls, entity: str, body: Mapping[str, Any], **kw: Any) -> WriteOperation:
-        return cls("create", entity, dict(body), **kw)
-
-    @classmethod
-    def update(
-        cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any
-    ) -> WriteOperation:
-        return cls("update", entity, dict(body), entity_id=entity_id, **kw)
-
-    @classmethod
-    def replace(
-        cls, entity: str, entity_id: int, body: Mapping[str, Any], **kw: Any
-    ) -> WriteOperation:
-        return cls("replace", entity, dict(body), entity_id=entity_id, **kw)
-
-    @classmethod
-    def delete(cls, entity: str, entity_id: int, **kw: Any) -> WriteOperation:
-        return cls("delete", entity, {}, entity_id=entity_id, **kw)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """What happened to one ``WriteOperation`` (``index`` is its position in the input)."""
-
-    index: int
-    operation: WriteOperation
-    status: WriteStatus
-    item_id: int | None = None
-    response: Any = None
-    error: BaseException | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    def __repr__(self) -> str:
-        extra = f", item_id={self.item_id}" if self.item_id is not None else ""
-        if self.error is not None:
-            extra += f", error={type(self.error).__name__}({str(self.error)!r})"
-        return (
-            f"WriteResult(index={self.index}, {self.operation.action} "
-            f"{self.operation.entity}, status={self.status!r}{extra})"
-        )
-
+__all__ = ["ProgressCallback", "batch_error", "run_writes"]
 
 ProgressCallback = Callable[[WriteResult], None]
 P = TypeVar("P")

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autotask_pandas.frames.compare import api_form
-from autotask_pandas.frames.diff import values_differ
+from autotask_pandas.frames.push.compare import api_form
+from autotask_pandas.frames.push.diff import values_differ
 from autotask_pandas.types import FilterOperation, QueryFilter
 
 if TYPE_CHECKING:
-    from autotask_pandas.frames.plan import PushPlan
+    from autotask_pandas.frames.push.plan import PushPlan
 
 __all__ = ["CONFLICT_CHUNK", "conflicts_frame", "find_conflicts", "mark_conflicts"]
 

@@ -44,21 +44,40 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from autotask_pandas._batch import WriteResult
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.conflicts import conflicts_frame, find_conflicts, mark_conflicts
-from autotask_pandas.frames.plan import PushPlan, plan_push
-from autotask_pandas.frames.result import PushResult, empty_result
-from autotask_pandas.frames.send import send
-from autotask_pandas.frames.validate import problems_frame
+from autotask_pandas.frames.push.bodies import fill_bodies
+from autotask_pandas.frames.push.conflicts import conflicts_frame, find_conflicts, mark_conflicts
+from autotask_pandas.frames.push.operations import build_operations, plan_deletes
+from autotask_pandas.frames.push.plan import PushPlan, plan_rows
+from autotask_pandas.frames.push.result import PushResult, empty_result
+from autotask_pandas.frames.push.send import send
+from autotask_pandas.frames.push.validate import problems_frame
+from autotask_pandas.types import WriteResult
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
 
-__all__ = ["Conflicts", "push_frame"]
+__all__ = ["Conflicts", "plan_push", "push_frame"]
 
 Conflicts = Literal["fail", "overwrite", "skip"]
 _CONFLICT_CHOICES = ("fail", "overwrite", "skip")
+
+
+def plan_push(
+    df: pd.DataFrame,
+    *,
+    entity: str | None = None,
+    client: AutotaskClient | None = None,
+    create: bool = True,
+    delete: bool | Iterable[int] = False,
+) -> PushPlan:
+    """Decide what a push sends; validate it. No write, and no read beyond metadata."""
+    plan, known, columns = plan_rows(df, entity=entity, client=client, create=create)
+    fill_bodies(plan, known, columns)
+    plan.mark_invalid()
+    build_operations(plan)
+    plan_deletes(plan, delete)
+    return plan
 
 
 def push_frame(

@@ -10,25 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from autotask_pandas._batch import (
-    ProgressCallback,
-    WriteOperation,
-    WriteResult,
-    batch_error,
-    run_writes,
-)
-from autotask_pandas._transport import RequestKind, is_gone
-from autotask_pandas._writes import PreparedWrite, execute_write, prepare_write
+from autotask_pandas.client.transport import RequestKind, is_gone
+from autotask_pandas.client.write_many import ProgressCallback, batch_error, run_writes
+from autotask_pandas.client.write_one import PreparedWrite, execute_write, prepare_write
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskNotFoundError,
     AutotaskValidationError,
 )
-from autotask_pandas.types import CreateResponse
+from autotask_pandas.types import CreateResponse, WriteOperation, WriteResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from autotask_pandas._config import ClientConfig
-    from autotask_pandas._routing import Router
+    from autotask_pandas.client.config import ClientConfig
+    from autotask_pandas.client.routing import Router
     from autotask_pandas.types import FieldMetadata
 
 __all__ = ["WritingMixin"]

@@ -15,22 +15,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autotask_pandas._batch import WriteOperation
-from autotask_pandas._routing import Router
 from autotask_pandas.catalog import load_catalog
+from autotask_pandas.client.routing import Router
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.bodies import fill_bodies
 from autotask_pandas.frames.builder import build_frame
-from autotask_pandas.frames.compare import comparable_frame
-from autotask_pandas.frames.diff import align, diff_frame, frame_ids
-from autotask_pandas.frames.operations import build_operations, plan_deletes
+from autotask_pandas.frames.push.compare import comparable_frame
+from autotask_pandas.frames.push.diff import align, diff_frame, frame_ids
+from autotask_pandas.frames.push.validate import Column, EntitySchema, Problem, required_problems
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Pull, pull_of
-from autotask_pandas.frames.validate import Column, EntitySchema, Problem, required_problems
+from autotask_pandas.types import WriteOperation
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
 
-__all__ = ["PushPlan", "plan_push", "resolve"]
+__all__ = ["PushPlan", "plan_rows", "resolve"]
 
 
 @dataclass
@@ -107,6 +105,25 @@ class PushPlan:
         """A column that is not sent; the push goes on without it."""
         self.problems.append(Problem(None, None, name, None, text, "warning"))
 
+    def mark_invalid(self) -> None:
+        """Invalid rows get every problem of theirs as message; rows with something to send are
+        ``planned``."""
+        by_row: dict[int, list[str]] = {position: [] for position in self.bad_rows}
+        for problem in self.problems:
+            if problem.severity == "error" and problem.position in by_row:
+                text = (
+                    problem.problem
+                    if problem.field is None
+                    else f"{problem.field}: {problem.problem}"
+                )
+                by_row[problem.position].append(text)
+        for position, texts in by_row.items():
+            self.status[position] = "invalid"
+            self.message[position] = "; ".join(texts) or "invalid"
+        for position in np.flatnonzero(self.status == "ok").tolist():
+            if self.action[position] != "none":
+                self.status[position] = "planned"
+
 
 def resolve(
     df: pd.DataFrame, entity: str | None, client: AutotaskClient | None
@@ -145,15 +162,19 @@ def resolve(
     return pull, entity, client
 
 
-def plan_push(
+def plan_rows(
     df: pd.DataFrame,
     *,
     entity: str | None = None,
     client: AutotaskClient | None = None,
     create: bool = True,
-    delete: bool | Iterable[int] = False,
-) -> PushPlan:
-    """Decide what a push sends; validate it. No write, and no read beyond metadata."""
+) -> tuple[PushPlan, dict[str, Column], dict[str, list[int]]]:
+    """What each row of ``df`` would do (update, create, nothing) and which columns it sends.
+
+    Returns the plan, the frame's columns that are entity fields (by name), and each sent column
+    with the positions that send it; the bodies and write operations are ``bodies.py``'s and
+    ``operations.py``'s. No write, and no read beyond metadata.
+    """
     if not isinstance(df, pd.DataFrame):
         raise AutotaskValidationError(f"push takes a DataFrame, got {type(df).__name__}")
     if not df.columns.is_unique:
@@ -218,11 +239,7 @@ def plan_push(
                 columns.setdefault(column.name, []).extend(creates.tolist())
             required_problems(df, schema, known, creates, plan.problems, plan.bad_rows)
 
-    fill_bodies(plan, known, columns)
-    _mark_invalid(plan)
-    build_operations(plan)
-    plan_deletes(plan, delete)
-    return plan
+    return plan, known, columns
 
 
 def _duplicate_ids(plan: PushPlan) -> None:
@@ -281,21 +298,3 @@ def _plan_pulled(plan: PushPlan, known: dict[str, Column], columns: dict[str, li
         plan.action[position] = "update"
         for name in sendable:
             columns.setdefault(name, []).append(position)
-
-
-def _mark_invalid(plan: PushPlan) -> None:
-    """Invalid rows get every problem of theirs as message; rows with something to send are
-    ``planned``."""
-    by_row: dict[int, list[str]] = {position: [] for position in plan.bad_rows}
-    for problem in plan.problems:
-        if problem.severity == "error" and problem.position in by_row:
-            text = (
-                problem.problem if problem.field is None else f"{problem.field}: {problem.problem}"
-            )
-            by_row[problem.position].append(text)  # type: ignore[index]
-    for position, texts in by_row.items():
-        plan.status[position] = "invalid"
-        plan.message[position] = "; ".join(texts) or "invalid"
-    for position in np.flatnonzero(plan.status == "ok").tolist():
-        if plan.action[position] != "none":
-            plan.status[position] = "planned"

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autotask_pandas.frames.compare import api_form
-from autotask_pandas.frames.validate import Column, check_values
+from autotask_pandas.frames.push.compare import api_form
+from autotask_pandas.frames.push.validate import Column, check_values
 
 if TYPE_CHECKING:
-    from autotask_pandas.frames.plan import PushPlan
+    from autotask_pandas.frames.push.plan import PushPlan
 
 __all__ = ["fill_bodies", "put_value", "sent_value"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 
-from autotask_pandas._hosts import trust_problem
-from autotask_pandas._transport import RequestKind, Transport
 from autotask_pandas.auth import normalise_api_url
+from autotask_pandas.client.hosts import trust_problem
+from autotask_pandas.client.transport import RequestKind, Transport
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskAuthenticationError,

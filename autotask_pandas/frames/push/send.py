@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from autotask_pandas._batch import WriteResult
-from autotask_pandas.frames.bodies import put_value, sent_value
+from autotask_pandas.frames.push.bodies import put_value, sent_value
 from autotask_pandas.frames.snapshot import Created
+from autotask_pandas.types import WriteResult
 
 if TYPE_CHECKING:
-    from autotask_pandas.frames.plan import PushPlan
+    from autotask_pandas.frames.push.plan import PushPlan
 
 __all__ = ["send"]
 
@@ -38,8 +38,9 @@ def send(plan: PushPlan, progress: bool | Callable[[WriteResult], None] | None) 
         plan.status[position] = result.status
         if result.ok:
             if plan.action[position] == "create":
-                plan.created_id[position] = int(result.item_id)  # type: ignore[arg-type]
-                landed_creates.append((position, int(result.item_id)))  # type: ignore[arg-type]
+                assert result.item_id is not None  # a create answered ok carries its new id
+                plan.created_id[position] = result.item_id
+                landed_creates.append((position, result.item_id))
             else:
                 landed_updates.append(position)
         else:
@@ -121,7 +122,7 @@ def _advance_creates(plan: PushPlan, created: list[tuple[int, int]]) -> None:
     new_ids = pd.Index([new_id for _, new_id in created], dtype="int64")
     data: dict[str, Any] = {}
     for name in base.columns:
-        dtype = base[name].dtype
+        dtype: Any = base[name].dtype
         if name == "id":
             data[name] = pd.array(new_ids.to_numpy(), dtype=dtype)
         elif name in plan.compare.columns and plan.compare[name].dtype == dtype:

@@ -164,7 +164,7 @@ class PushResult(pd.DataFrame):
     def __repr__(self) -> str:
         return self.summary() + "\n" + super().__repr__()
 
-    def _repr_html_(self) -> str:  # type: ignore[override]
+    def _repr_html_(self) -> str:
         parts = [f"<p><b>{html.escape(self.summary())}</b></p>"]
         counts = self.counts()
         if len(counts):

@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..exceptions import AutotaskValidationError
-from ..frames.builder import FrameBuilder
-from ..frames.columns import udf_name
-from ..frames.dtypes import check_tz
-from ..frames.snapshot import ATTRS_KEY, pull_of, record_pull
-from ..types import FieldMetadata, FilterOperation, QueryFilter
-from .language import parse, resolve, to_text
+from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.builder import FrameBuilder
+from autotask_pandas.frames.dtypes import check_tz
+from autotask_pandas.frames.snapshot import ATTRS_KEY, pull_of, record_pull
+from autotask_pandas.query.columns import udf_name
+from autotask_pandas.query.language import parse, resolve, to_text
+from autotask_pandas.types import FieldMetadata, FilterOperation, QueryFilter
 
 if TYPE_CHECKING:
-    from ..client import AutotaskClient
+    from autotask_pandas.client import AutotaskClient
 
 __all__ = ["Query", "WhereInput", "entity_name", "normalise_where"]
 
@@ -51,7 +51,7 @@ WhereInput = (
 
 def entity_name(entity: str) -> str:
     """The catalog's spelling of ``entity`` (any case), or an error naming close matches."""
-    from ..catalog import load_catalog
+    from autotask_pandas.catalog import load_catalog
 
     if not isinstance(entity, str) or not entity.strip():
         raise AutotaskValidationError(f"an entity name is a non-empty string, got {entity!r}")
@@ -195,10 +195,10 @@ class Query:
 
     @property
     def client(self) -> AutotaskClient:
-        """The client given, or the default one (``autotask_pandas._default``)."""
+        """The client given, or the default one (``autotask_pandas.client.default``)."""
         if self.client_ is not None:
             return self.client_
-        from .._default import default_client
+        from autotask_pandas.client.default import default_client
 
         return default_client()
 
@@ -479,7 +479,8 @@ class Query:
                 f"<p>not fetched: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
             )
         with pd.option_context("display.max_rows", 20):
-            table = frame._repr_html_() or ""
+            # pandas-stubs do not declare DataFrame._repr_html_ (the notebook display hook)
+            table = str(getattr(frame, "_repr_html_")() or "")
         return (
             f"<p><b>{html.escape(self._title())}</b></p>{table}"
             f"<p><i>{html.escape(self._footer(len(frame), total))}</i></p>"

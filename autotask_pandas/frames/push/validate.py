@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
-from autotask_pandas.frames.columns import udf_column, udf_name
-from autotask_pandas.frames.picklists import integer_text, picklist_maps
+from autotask_pandas.frames.dtypes import object_values
 from autotask_pandas.frames.to_api import to_api_values
+from autotask_pandas.query.columns import udf_column, udf_name
+from autotask_pandas.query.picklists import integer_text, picklist_maps
 from autotask_pandas.types import FieldMetadata
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ def check_values(
         report(i, value, reason)
     unconverted = {i for i, _, _ in failed}
 
-    shown = series.to_numpy(dtype=object, na_value=None)
+    shown = object_values(series)
     if meta.is_picklist and meta.picklist_values:
         maps = picklist_maps(meta)
         inactive = set(maps.values) - set(maps.active)

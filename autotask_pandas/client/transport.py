@@ -36,8 +36,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from autotask_pandas._errors import error_from_response, parse_body, parse_retry_after
 from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
+from autotask_pandas.client.errors import error_from_response, parse_body, parse_retry_after
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskConnectionError,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.dtypes import object_values
 
 __all__ = [
     "Alignment",
@@ -130,8 +131,8 @@ def values_differ(new: object, old: object) -> np.ndarray:
         same = equal.to_numpy(dtype=bool, na_value=False)
     except (TypeError, ValueError):
         # different dtypes that refuse to compare (categories differ, str vs number): by object
-        left = new_s.to_numpy(dtype=object, na_value=None)
-        right = old_s.to_numpy(dtype=object, na_value=None)
+        left = object_values(new_s)
+        right = object_values(old_s)
         same = np.fromiter(
             (_scalar_equal(x, y) for x, y in zip(left, right, strict=True)), bool, len(left)
         )

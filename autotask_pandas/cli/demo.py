@@ -13,9 +13,9 @@ __all__ = ["run_demo"]
 def run_demo(scale: float = 1, seed: int = 0) -> int:
     import pandas as pd
 
-    from .client import AutotaskClient
-    from .frames.reader import read_autotask
-    from .sandbox import Sandbox
+    from autotask_pandas.client import AutotaskClient
+    from autotask_pandas.frames.reader import read_autotask
+    from autotask_pandas.sandbox import Sandbox
 
     with Sandbox(scale=scale, seed=seed) as sandbox, AutotaskClient(sandbox.credentials) as client:
         print(f"Sandbox serving at {sandbox.url}")

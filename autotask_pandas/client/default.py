@@ -14,11 +14,11 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from .auth import ENV_INTEGRATION_CODE, ENV_SECRET, ENV_USERNAME
+from autotask_pandas.auth import ENV_INTEGRATION_CODE, ENV_SECRET, ENV_USERNAME
 
 if TYPE_CHECKING:
-    from .client import AutotaskClient
-    from .sandbox import Sandbox
+    from autotask_pandas.client import AutotaskClient
+    from autotask_pandas.sandbox import Sandbox
 
 __all__ = ["default_client", "default_sandbox", "set_default_client"]
 
@@ -36,7 +36,7 @@ def default_sandbox() -> Sandbox:
     global _sandbox
     with _lock:
         if _sandbox is None:
-            from .sandbox import Sandbox
+            from autotask_pandas.sandbox import Sandbox
 
             sandbox = Sandbox(scale=1, seed=0)
             sandbox.start()
@@ -51,7 +51,7 @@ def default_client() -> AutotaskClient:
     global _client
     if _client is not None and not getattr(_client, "_closed", False):
         return _client
-    from .client import AutotaskClient, ClientConfig
+    from autotask_pandas.client import AutotaskClient, ClientConfig
 
     if _has_env_credentials():
         client = AutotaskClient.from_env()

@@ -21,15 +21,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autotask_pandas._batch import WriteOperation
-from autotask_pandas._fieldnames import to_api_fields
-from autotask_pandas._routing import Route, Router, find_key
-from autotask_pandas._transport import RequestKind
+from autotask_pandas.client.fieldnames import to_api_fields
+from autotask_pandas.client.routing import Route, Router, find_key
+from autotask_pandas.client.transport import RequestKind
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskNotFoundError,
     AutotaskValidationError,
 )
+from autotask_pandas.types import WriteOperation
 
 __all__ = ["PreparedWrite", "execute_write", "jsonable", "prepare_write"]
 
