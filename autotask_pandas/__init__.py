@@ -17,6 +17,7 @@ from autotask_pandas.exceptions import (
     AutotaskNotFoundError,
     AutotaskPermissionError,
     AutotaskRateLimitError,
+    AutotaskResponseError,
     AutotaskThreadLimitError,
     AutotaskTimeoutError,
     AutotaskUncertainWriteError,
@@ -26,7 +27,7 @@ from autotask_pandas.exceptions import (
 from autotask_pandas.frames import accessor as _accessor  # noqa: F401 - registers df.autotask
 from autotask_pandas.frames.lazy import Query
 from autotask_pandas.frames.push.result import PushResult
-from autotask_pandas.frames.reader import read_autotask
+from autotask_pandas.frames.reader import read_autotask, read_autotask_csv
 from autotask_pandas.types import (
     CreateResponse,
     EntityMetadata,
@@ -44,6 +45,23 @@ from autotask_pandas.types import (
 # it; see AutotaskClient.entity_manager.
 AutotaskClient.entity_manager = EntityManager
 
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext autotask_pandas``: the ``%autotask`` magics and their completion
+    (``autotask_pandas.jupyter``; imported here, so that importing the package does not load
+    IPython)."""
+    from autotask_pandas.jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext autotask_pandas``."""
+    from autotask_pandas.jupyter import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
 __all__ = [
     "AuthCredentials",
     "AutotaskAPIError",
@@ -55,6 +73,7 @@ __all__ = [
     "AutotaskNotFoundError",
     "AutotaskPermissionError",
     "AutotaskRateLimitError",
+    "AutotaskResponseError",
     "AutotaskThreadLimitError",
     "AutotaskTimeoutError",
     "AutotaskUncertainWriteError",
@@ -76,6 +95,9 @@ __all__ = [
     "WriteResult",
     "ZoneInfo",
     "default_client",
+    "load_ipython_extension",
     "read_autotask",
+    "read_autotask_csv",
     "set_default_client",
+    "unload_ipython_extension",
 ]

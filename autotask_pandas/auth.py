@@ -12,9 +12,12 @@ prompt (``from_prompt``).
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import os
 import threading
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -142,15 +145,23 @@ class AuthCredentials:
     __str__ = __repr__
 
     def __reduce__(self) -> Any:
-        # Pickling keeps working (the value is needed to authenticate), without SecretStr's
-        # default reduce exposing anything in a repr along the way.
-        return (
-            AuthCredentials,
-            (self.username, self.integration_code, self.secret.get_secret_value(), self.api_url),
-        )
+        # No pickle holds the secret (docs/security.md): a pickle travels to files, caches and
+        # other machines. It keeps who and where; the unpickled credentials cannot authenticate
+        # and say so (``auth_headers``, ``AutotaskClient``) instead of sending a wrong secret.
+        return (_without_secret, (self.username, self.integration_code, self.api_url))
+
+    @property
+    def has_secret(self) -> bool:
+        """False for credentials unpickled (a pickle never carries the secret)."""
+        return bool(self._secret.get_secret_value())
 
     def auth_headers(self) -> dict[str, str]:
-        """The authentication headers of every call but the zone lookup."""
+        """The authentication headers of every call but the zone lookup.
+
+        Raises ``AutotaskValidationError`` for credentials that were pickled and loaded again:
+        the secret is never in a pickle."""
+        if not self.has_secret:
+            raise AutotaskValidationError(_NO_SECRET.format(username=self.username))
         return {
             "ApiIntegrationCode": self.integration_code,
             "UserName": self.username,
@@ -218,6 +229,22 @@ class AuthCredentials:
         return cls(username, code, secret, api_url)
 
 
+_NO_SECRET = (
+    "the credentials of {username!r} were unpickled, and a pickle never carries the secret: "
+    "load them again from their source (AuthCredentials.from_env(), from_keyring(), ...)"
+)
+
+
+def _without_secret(username: str, integration_code: str, api_url: str | None) -> AuthCredentials:
+    """What ``pickle.loads`` makes of pickled credentials: all but the secret."""
+    credentials = AuthCredentials.__new__(AuthCredentials)
+    credentials._username = username
+    credentials._integration_code = integration_code
+    credentials._secret = SecretStr("")
+    credentials._api_url = api_url
+    return credentials
+
+
 def _import_keyring() -> Any:
     try:
         import keyring
@@ -226,6 +253,18 @@ def _import_keyring() -> Any:
             "the keyring package is not installed (pip install keyring)"
         ) from exc
     return keyring
+
+
+def _echoed_forms(secret: str) -> list[str]:
+    forms = [
+        secret,
+        html.escape(secret),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    ]
+    return sorted(set(forms), key=len, reverse=True)
 
 
 class SecretRedactingFilter(logging.Filter):
@@ -258,9 +297,12 @@ class SecretRedactingFilter(logging.Filter):
                 self._secrets.pop(secret, None)
 
     def redact(self, text: str) -> str:
+        """``text`` with every registered secret blanked, also as a server may echo it back:
+        HTML-escaped, URL-encoded or JSON-escaped."""
         for secret in list(self._secrets):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
+            for form in _echoed_forms(secret):
+                if form in text:
+                    text = text.replace(form, REDACTED)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:

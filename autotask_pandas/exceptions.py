@@ -8,8 +8,10 @@
     │   └── AutotaskTimeoutError (TimeoutError)
     ├── AutotaskZoneError                      zone lookup failed, or it named a host we will not
     │                                          send credentials to
-    ├── AutotaskUncertainWriteError            a create was sent but no answer came back: it may or
-    │                                          may not exist now, so it is never resent blindly
+    ├── AutotaskUncertainWriteError            a write was sent and its fate is unknown: a create
+    │                                          that got no answer (never resent blindly), or an
+    │                                          update/delete whose first attempt went unanswered
+    │                                          and whose retry was refused (``last_error``)
     ├── AutotaskBatchError                     some items of a many-write failed; ``.results`` holds
     │                                          every item's outcome in input order
     └── AutotaskAPIError                       the server answered with an error status
@@ -17,6 +19,9 @@
         │                                      "Zone information could not be determined"
         ├── AutotaskPermissionError            403, or a 500 saying the resource lacks permissions
         ├── AutotaskNotFoundError (KeyError)   404
+        ├── AutotaskResponseError              a 2xx answer the client cannot trust: not JSON, or
+        │                                      not the shape the call promises (never read as
+        │                                      "no rows" or "not found")
         ├── AutotaskRateLimitError             429: the hourly request threshold (``retry_after``)
         └── AutotaskThreadLimitError           "thread threshold exceeded", whatever the status
 
@@ -47,6 +52,7 @@ __all__ = [
     "AutotaskNotFoundError",
     "AutotaskPermissionError",
     "AutotaskRateLimitError",
+    "AutotaskResponseError",
     "AutotaskThreadLimitError",
     "AutotaskTimeoutError",
     "AutotaskUncertainWriteError",
@@ -100,16 +106,27 @@ class AutotaskZoneError(AutotaskException):
 
 
 class AutotaskUncertainWriteError(AutotaskException):
-    """A create was sent and no answer came back: the record may or may not exist.
+    """A write was sent and whether it was carried out is unknown.
 
-    Creates are not idempotent, so the client never resends one after the request left; look the
-    record up (by a field you set) before trying again.
+    A create that got no answer: creates are not idempotent, so the client never resends one
+    after the request left; look the record up (by a field you set) before trying again. An
+    update, replace or delete whose first attempt went unanswered (it may have landed) and whose
+    retry was then refused: ``last_error`` is the refusal; the write methods read the record
+    back to settle it where they can (``client/write_methods.py``).
     """
 
-    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        last_error: BaseException | None = None,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.last_error = last_error
 
 
 class AutotaskBatchError(AutotaskException):
@@ -171,6 +188,12 @@ class AutotaskNotFoundError(AutotaskAPIError, KeyError):
     # KeyError.__str__ would quote the message like a dict key; keep it readable.
     def __str__(self) -> str:
         return self.message
+
+
+class AutotaskResponseError(AutotaskAPIError):
+    """The server answered 2xx with a body the call cannot use: HTML, truncated JSON, or JSON not
+    of the promised shape. ``status_code`` is the answer's status; ``response`` is the body with
+    any secret blanked, cut to a few hundred characters."""
 
 
 class AutotaskRateLimitError(AutotaskAPIError):

@@ -52,6 +52,7 @@ __all__ = [
     "WriteResult",
     "WriteStatus",
     "ZoneInfo",
+    "decimal_json",
 ]
 
 EntityDict = dict[str, Any]
@@ -113,8 +114,19 @@ _LIST_OPS = frozenset({FilterOperation.IN, FilterOperation.NOT_IN})
 _SCALAR_TYPES = (str, int, float, bool, decimal.Decimal, _dt.date, _dt.datetime, enum.Enum)
 
 
+def decimal_json(value: decimal.Decimal) -> int | float | str:
+    """A finite ``Decimal`` as JSON without losing a digit: an ``int`` when whole, a ``float`` when
+    a double holds it exactly, else its text (which the API's .NET decimal parser reads)."""
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if decimal.Decimal(repr(number)) == value:
+        return number
+    return format(value, "f")
+
+
 def _api_scalar(value: Any) -> Any:
-    """A filter value as JSON: booleans stay literal, datetimes become ISO strings."""
+    """A filter value as JSON: booleans stay literal, datetimes become ISO strings in UTC."""
     if isinstance(value, bool):
         return value
     if isinstance(value, enum.Enum):
@@ -122,11 +134,22 @@ def _api_scalar(value: Any) -> Any:
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:  # the API stores and compares UTC
             value = value.astimezone(_dt.UTC).replace(tzinfo=None)
-        return value.isoformat()
+        # A plain datetime, also for pd.Timestamp, whose isoformat prints nanoseconds (which
+        # .NET's parser refuses past seven digits). The API takes ``ss.ms`` (FACTS §6); the
+        # digits given are kept up to microseconds, so the instant compared is the one written.
+        plain = _dt.datetime(
+            value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond,
+        )
+        micro = plain.microsecond
+        spec = "seconds" if not micro else "milliseconds" if not micro % 1000 else "microseconds"
+        return plain.isoformat(timespec=spec)
     if isinstance(value, _dt.date):
         return value.isoformat() + "T00:00:00"
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if not value.is_finite():
+            raise ValueError(f"{value!r} cannot be sent in a filter: JSON has no infinity or NaN")
+        return decimal_json(value)
     return value
 
 

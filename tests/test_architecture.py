@@ -36,7 +36,13 @@ ALLOWED: dict[str, set[str]] = {
         "auth", "catalog", "client", "entities", "exceptions", "frames", "query", "sandbox",
         "types",
     },
-    "(root)": {"auth", "client", "entities", "exceptions", "frames", "types"},
+    "jupyter": {
+        "auth", "catalog", "client", "entities", "exceptions", "frames", "query", "sandbox",
+        "types",
+    },
+    # ipywidgets forms: they parse and display; requests go through frames, client and entities.
+    "widgets": {"catalog", "client", "entities", "exceptions", "frames", "query", "types"},
+    "(root)": {"auth", "client", "entities", "exceptions", "frames", "jupyter", "types"},
 }
 
 

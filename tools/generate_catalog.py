@@ -322,6 +322,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = parser.parse_args()
+    missing = [rel for rel in (SPEC_REL, INDEX_REL) if not (args.shared / rel).is_file()]
+    if missing:
+        # The spec is not part of the repository; the generated catalog.json is, so nobody needs
+        # this script to use or test the package.
+        parser.exit(
+            2,
+            f"generate_catalog: the Autotask spec is not at {args.shared / missing[0]}.\n"
+            "The generated autotask_pandas/catalog/catalog.json is committed: you need this "
+            "script only to regenerate it from a new spec. Give the folder holding "
+            "autotask-api/openapi/ with --shared PATH.\n",
+        )
     catalog, trimmed = build(args.shared)
     out = ROOT / "autotask_pandas" / "catalog" / "catalog.json"
     out.write_text(json.dumps(catalog, separators=(",", ":"), sort_keys=False) + "\n")

@@ -8,14 +8,24 @@ in a way the other would hide.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Catalog", "ChildRoute", "EntityInfo", "FieldInfo", "load_catalog"]
+__all__ = ["Catalog", "ChildRoute", "EntityInfo", "FieldInfo", "entity_key", "load_catalog"]
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def entity_key(name: str) -> str:
+    """The one rule for entity names everywhere (Python, CLI, magics): case, ``_``, ``-`` and
+    spaces do not count, so ``time_entries``, ``time-entries`` and ``TimeEntries`` are one name."""
+    return _SEPARATORS.sub("", name).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +106,7 @@ class Catalog:
                 _by_lower={f.name.lower(): f for f in fields},
             )
             self.entities[name] = info
-        self._by_lower = {name.lower(): info for name, info in self.entities.items()}
+        self._by_lower = {entity_key(name): info for name, info in self.entities.items()}
         self._children = {
             (c.parent.lower(), c.name.lower()): (e, c) for e in self.entities.values() for c in e.children
         }
@@ -108,10 +118,16 @@ class Catalog:
         return len(self.entities)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._by_lower
+        return isinstance(name, str) and entity_key(name) in self._by_lower
 
     def get(self, name: str) -> EntityInfo | None:
-        return self._by_lower.get(name.lower())
+        """The entity called ``name`` under ``entity_key``'s rule, or None."""
+        return self._by_lower.get(entity_key(name))
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Up to ``n`` entity names close to an unknown ``name`` (the API's spelling)."""
+        close = difflib.get_close_matches(entity_key(name), list(self._by_lower), n=n, cutoff=0.6)
+        return [self._by_lower[key].name for key in close]
 
     def __getitem__(self, name: str) -> EntityInfo:
         info = self.get(name)

@@ -2,14 +2,17 @@
 autotask_pandas.cli``).
 
     autotask query ENTITY [--filter "field op value" ...] [--fields a,b] [--max-records N | --all]
+                   [--labels]
+    autotask export ENTITY [--where ...] --out FILE [--format parquet|csv|jsonl] [--labels]
     autotask count ENTITY [--filter ...]
-    autotask get ENTITY ID            autotask create ENTITY --data JSON
-    autotask update ENTITY ID --data JSON          autotask delete ENTITY ID [--yes]
-    autotask batch create|update ENTITY --file data.json
-    autotask batch delete ENTITY --ids 1,2,3 [--yes]
+    autotask get ENTITY ID            autotask create ENTITY --data JSON [--dry-run]
+    autotask update ENTITY ID --data JSON [--dry-run]   autotask delete ENTITY ID [--yes] [--dry-run]
+    autotask batch create|update ENTITY --file data.json|.jsonl|.csv [--dry-run]
+    autotask batch delete ENTITY --ids 1,2,3 [--yes] [--dry-run]
     autotask attachments upload|download|list|delete-attachment ...
     autotask entities                 autotask fields ENTITY
-    autotask demo                     autotask sandbox serve [options]
+    autotask threshold                autotask doctor
+    autotask demo [--output report.html]   autotask sandbox serve [options]
 
 Credentials come from ``AUTOTASK_*`` environment variables; with none at all, commands run
 against the built-in sandbox (and say so on stderr). Exit codes: 0 done, 1 the API or the client
@@ -69,7 +72,8 @@ def _run(args: argparse.Namespace, redact: Redactor) -> int:
     if args.command == "demo":
         from autotask_pandas.cli.demo import run_demo
 
-        return run_demo()
+        return run_demo(output=args.output, notebook=args.notebook, scale=args.scale,
+                        seed=args.seed)
     command = COMMANDS[args.command]
     prepare(args)
     args.redact = redact

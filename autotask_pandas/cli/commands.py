@@ -7,7 +7,8 @@ writes go through its one batch path, ``write_many``, and print one result per i
 from __future__ import annotations
 
 import argparse
-import difflib
+import csv
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -15,8 +16,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autotask_pandas.catalog import load_catalog
-from autotask_pandas.cli.filters import parse_filter
-from autotask_pandas.cli.output import cell, print_record, print_rows, print_table
+from autotask_pandas.cli.doctor import cmd_doctor, cmd_threshold
+from autotask_pandas.cli.dryrun import print_dry_run
+from autotask_pandas.cli.export import cmd_export, export_format
+from autotask_pandas.cli.filters import (
+    parse_fields,
+    parse_filters,
+    resolve_fields,
+    resolve_filters,
+)
+from autotask_pandas.cli.output import cell, columns_of, print_record, print_rows, print_table
 from autotask_pandas.client import AutotaskClient
 from autotask_pandas.exceptions import AutotaskAPIError
 from autotask_pandas.types import WriteOperation, WriteResult
@@ -37,11 +46,10 @@ Command = Callable[[argparse.Namespace, AutotaskClient | None, TextIO, TextIO], 
 def resolve_entity(name: str) -> str:
     """The catalog's spelling of an entity name (``tickets``, ``configuration_items`` ...)."""
     catalog = load_catalog()
-    info = catalog.get(name) or catalog.get(name.replace("_", "").replace("-", ""))
+    info = catalog.get(name)  # the catalog's one rule for names, as read_autotask's
     if info is not None:
         return info.name
-    close = difflib.get_close_matches(name.lower(), [e.name.lower() for e in catalog], n=3)
-    names = [catalog[c].name for c in close]
+    names = catalog.suggest(name)
     hint = f"; did you mean {', '.join(names)}?" if names else " (see: autotask entities)"
     raise UsageError(f"Autotask has no entity called {name!r}{hint}")
 
@@ -70,12 +78,61 @@ def _data(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
+def _csv_records(text: str, path: str) -> list[dict[str, Any]]:
+    """CSV rows as records: an empty cell is left out (not sent), any other cell is parsed as
+    JSON when it is a number, true/false or null written so (``0123`` stays the text ``0123``:
+    a leading zero is no JSON number), else kept as text."""
+    records = []
+    for row in csv.DictReader(io.StringIO(text)):
+        if None in row:
+            raise UsageError(f"{path}: a row has more cells than the header has names")
+        record: dict[str, Any] = {}
+        for name, value in row.items():
+            if value is None or value == "":
+                continue
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = value
+            record[name] = parsed if not isinstance(parsed, (list, dict, str)) else value
+        records.append(record)
+    return records
+
+
+def _jsonl_records(text: str, path: str) -> list[Any]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except ValueError as exc:
+            raise UsageError(f"{path} line {number} is not valid JSON: {exc}") from None
+    return records
+
+
 def _records_file(path: str) -> list[dict[str, Any]]:
-    data = _json_text(path if path == "-" else "@" + path, "--file")
+    """The records of ``--file``: a JSON array (or ``{"items": [...]}``), JSONL (``.jsonl``, or
+    stdin holding one object a line) or CSV (``.csv``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".csv", ".jsonl"):
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise UsageError(f"--file: cannot read {path}: {exc.strerror or exc}") from None
+        data: Any = _csv_records(text, path) if suffix == ".csv" else _jsonl_records(text, path)
+    elif path == "-":
+        text = sys.stdin.read()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = _jsonl_records(text, "stdin")
+    else:
+        data = _json_text("@" + path, "--file")
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise UsageError(f"{path}: expected a JSON array of objects")
+        raise UsageError(f"{path}: expected a JSON array of objects, JSONL or CSV")
     return data
 
 
@@ -96,22 +153,117 @@ def _confirm(args: argparse.Namespace, question: str, err: TextIO) -> bool:
 # -- commands -----------------------------------------------------------------------------------
 
 
+def _udf_cells(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """The row with its UDF values as ``udf:<name>`` cells (they come in userDefinedFields)."""
+    values = {
+        str(u.get("name", "")).lower(): u.get("value")
+        for u in row.get("userDefinedFields") or ()
+        if isinstance(u, dict)
+    }
+    return {**row, **{c: values.get(c[len("udf:") :].lower()) for c in columns}}
+
+
 def cmd_query(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    entity, fields = args.entity, args.fields
+    entity = args.entity
+    # names and labels checked against the metadata before the query is sent
+    filters = resolve_filters(client, entity, args.filters)
+    fields = resolve_fields(client, entity, args.fields) if args.fields else None
+    include = None
+    if fields:  # UDFs come back in userDefinedFields whatever IncludeFields lists
+        include = [f for f in fields if not f.startswith("udf:")] or ["id"]
     limit = None if args.all else args.max_records
-    rows = list(client.iter_query(entity, args.filters or None, fields, limit=limit))
+    rows = list(client.iter_query(entity, filters or None, include, limit=limit))
+    if args.labels:
+        rows = _with_labels(client, entity, rows)
     columns = None
     if fields:  # the user's columns, in their order, spelled as the API returned them
+        udfs = [f for f in fields if f.startswith("udf:")]
+        if udfs:
+            rows = [_udf_cells(row, udfs) for row in rows]
         keys = {k.lower(): k for row in rows[:1] for k in row}
         columns = [keys.get(f.lower(), f) for f in fields]
+    if columns is None and args.output == "table" and not args.every_field and rows:
+        columns = _table_columns(rows)
+        every = columns_of(rows)
+        if len(columns) < len(every):
+            print(
+                f"(showing {len(columns)} of {len(every)} columns; --fields '*' for every column, "
+                "--fields a,b,c to choose)",
+                file=err,
+            )
     print_rows(rows, args.output, out, columns)
-    if args.output == "table":
-        print(f"({len(rows)} {entity})", file=err)
+    if limit is not None and len(rows) == limit:
+        # Stopped at the limit: say how many match, so 500 rows are not taken for all of them.
+        total = client.count(entity, filters or None)
+        if total > len(rows):
+            print(
+                f"({len(rows):,} of {total:,} {entity}; --all for every row, --max-records N "
+                "for more)",
+                file=err,
+            )
+            return 0
+    print(f"({len(rows):,} {entity})", file=err)
     return 0
 
 
+def _with_labels(client: Any, entity: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with each picklist value replaced by its label (``--labels``); a value the
+    metadata does not list is kept as it is. UDF picklists too, inside userDefinedFields."""
+    maps: dict[str, dict[str, str]] = {}
+    for fields in (client.get_field_metadata(entity), client.get_udf_metadata(entity)):
+        for f in fields:
+            if f.is_picklist and f.picklist_values:
+                labels = {str(v.value): v.label for v in f.picklist_values if v.label}
+                maps[f.name.lower()] = labels
+    if not maps:
+        return rows
+
+    def label(name: str, value: Any) -> Any:
+        labels = maps.get(name.lower())
+        if labels is None or value is None or isinstance(value, (list, dict)):
+            return value
+        return labels.get(str(value), value)
+
+    out = []
+    for row in rows:
+        new = {k: label(k, v) for k, v in row.items() if k != "userDefinedFields"}
+        if "userDefinedFields" in row:
+            new["userDefinedFields"] = [
+                {**u, "value": label(str(u.get("name", "")), u.get("value"))}
+                if isinstance(u, dict)
+                else u
+                for u in row["userDefinedFields"] or ()
+            ]
+        out.append(new)
+    return out
+
+
+#: Columns a table shows without --fields when a record has them, in this order (after id).
+_TABLE_PREFERRED = (
+    "ticketNumber", "title", "name", "companyName", "firstName", "lastName", "emailAddress",
+    "status", "priority", "queueID", "companyID", "contactID", "assignedResourceID",
+    "dueDateTime", "createDate", "isActive",
+)  # fmt: skip
+_TABLE_COLUMNS = 8
+
+
+def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """A readable default for a table: id, then the usual identifying fields the records carry
+    (else the first columns that hold any value), at most ``_TABLE_COLUMNS``."""
+    every = columns_of(rows)
+    lower = {c.lower(): c for c in every}
+    chosen = [lower[p.lower()] for p in ("id", *_TABLE_PREFERRED) if p.lower() in lower]
+    for column in every:
+        if len(chosen) >= _TABLE_COLUMNS:
+            break
+        if column not in chosen and any(row.get(column) not in (None, "") for row in rows):
+            chosen.append(column)
+    return chosen[:_TABLE_COLUMNS]
+
+
 def cmd_count(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    print(client.count(args.entity, args.filters or None), file=out)
+    filters = resolve_filters(client, args.entity, args.filters)
+    print(client.count(args.entity, filters or None), file=out)
     return 0
 
 
@@ -134,6 +286,9 @@ def _done(args: argparse.Namespace, out: TextIO, verb: str, entity: str, answer:
 
 def cmd_create(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
     entity = args.entity
+    if args.dry_run:
+        op = WriteOperation.create(entity, args.body, parent_id=args.parent_id)
+        return print_dry_run(client, [op], args.output, out, err)
     created = client.create_entity(entity, parent_id=args.parent_id, **args.body)
     _done(args, out, "created", entity, {"itemId": created.item_id})
     return 0
@@ -141,6 +296,9 @@ def cmd_create(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
 
 def cmd_update(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
     entity = args.entity
+    if args.dry_run:
+        op = WriteOperation.update(entity, args.id, args.body, parent_id=args.parent_id)
+        return print_dry_run(client, [op], args.output, out, err)
     answer = client.update(entity, args.id, parent_id=args.parent_id, **args.body)
     _done(args, out, "updated", entity, answer)
     return 0
@@ -148,6 +306,9 @@ def cmd_update(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
 
 def cmd_delete(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
     entity = args.entity
+    if args.dry_run:
+        op = WriteOperation.delete(entity, args.id, parent_id=args.parent_id)
+        return print_dry_run(client, [op], args.output, out, err)
     if not _confirm(args, f"delete {entity} {args.id}?", err):
         print("nothing deleted", file=err)
         return 1
@@ -192,6 +353,8 @@ def _batch_operations(args: argparse.Namespace) -> list[WriteOperation]:
 
 def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
     ops = args.operations
+    if args.dry_run:
+        return print_dry_run(client, ops, args.output, out, err)
     if args.action == "delete" and not _confirm(args, f"delete {len(ops)} {args.entity}?", err):
         print("nothing deleted", file=err)
         return 1
@@ -228,8 +391,11 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
             ),
             file=err,
         )
-        return 1
+        return 1 if len(bad) == len(results) else _PARTLY_FAILED
     return 0
+
+
+_PARTLY_FAILED = 3  # exit code of a batch of which some items landed and some did not
 
 
 def cmd_entities(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
@@ -290,6 +456,8 @@ def cmd_fields(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
 
 def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
     attachments = client.attachments
+    if getattr(args, "dry_run", False):
+        return _attachment_dry_run(args, client, out, err)
     if args.action == "upload":
         data = attachments.upload_file(
             args.parent_type,
@@ -307,9 +475,18 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
         )
     elif args.action == "list":
         found = attachments.get_attachments_for_entity(args.parent_type, args.parent_id)
-        rows = [a.model_dump(exclude={"data"}, exclude_none=True) for a in found]
+        # The reference's field names only: the API's own spellings of the same values (kept by
+        # the model as extras) would print each value twice under two names.
+        rows = [
+            {
+                k: v
+                for k, v in a.model_dump(exclude={"data"}, exclude_none=True).items()
+                if k in type(a).model_fields
+            }
+            for a in found
+        ]
         cols = ["id", "file_name", "file_size", "content_type", "title", "created_date_time"]
-        print_rows(rows, args.format, out, cols if args.format == "table" else None)
+        print_rows(rows, args.output, out, cols if args.output == "table" else None)
     else:  # delete-attachment
         if not attachments.delete_attachment(args.attachment_id):
             print(
@@ -320,14 +497,36 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
     return 0
 
 
+def _attachment_dry_run(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
+    """The upload or delete an attachments command would send (the upload's body holds the
+    file as base64, exactly as sent), through the same ``plan_write`` as the other writes."""
+    attachments = client.attachments
+    if args.action == "upload":
+        parent = attachments.parent(args.parent_type)
+        path = Path(args.file)
+        body = attachments._body(path.read_bytes(), path.name, args.title)
+        op = WriteOperation.create(parent.entity, body, parent_id=args.parent_id)
+    else:  # delete-attachment: where it lives is read first, as the delete itself does
+        places = attachments._locate(args.attachment_id)
+        if not places:
+            print(f"error: attachment {args.attachment_id} was not found", file=err)
+            return 1
+        parent, parent_id = places[0]
+        op = WriteOperation.delete(parent.entity, args.attachment_id, parent_id=parent_id)
+    return print_dry_run(client, [op], "text", out, err)
+
+
 def prepare(args: argparse.Namespace) -> None:
     """Read and check the arguments before any connection is made (usage errors send nothing)."""
     if getattr(args, "entity", None) is not None:
         args.entity = resolve_entity(args.entity)
-    if hasattr(args, "filter"):
-        args.filters = [parse_filter(f) for f in args.filter]
+    if hasattr(args, "filter"):  # read now; checked against the metadata once connected
+        args.filters = parse_filters(args.filter)
+    args.every_field = getattr(args, "fields", None) == "*"
+    if args.every_field:
+        args.fields = None
     if getattr(args, "fields", None) is not None and isinstance(args.fields, str):
-        args.fields = [f.strip() for f in args.fields.split(",") if f.strip()] or None
+        args.fields = parse_fields(args.fields) if args.fields.strip() else None
     if getattr(args, "max_records", None) is not None and args.max_records < 1:
         raise UsageError("--max-records must be at least 1")
     if getattr(args, "data", None) is not None:
@@ -342,6 +541,13 @@ def prepare(args: argparse.Namespace) -> None:
         if args.batch_size < 1:
             raise UsageError("--batch-size must be at least 1")
     deleting = args.command == "delete" or getattr(args, "action", None) == "delete"
+    if args.command == "export":
+        try:
+            args.export_format = export_format(args.format, args.out)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if getattr(args, "dry_run", False):
+        return  # nothing is deleted: no confirmation needed
     if deleting and args.command != "attachments" and not args.yes and not sys.stdin.isatty():
         raise UsageError("deleting needs --yes when not run from a terminal; nothing was sent")
 
@@ -357,8 +563,11 @@ COMMANDS: dict[str, Command] = {
     "attachments": cmd_attachments,
     "entities": cmd_entities,
     "fields": cmd_fields,
+    "export": cmd_export,
+    "threshold": cmd_threshold,
+    "doctor": cmd_doctor,
 }
 
 
 def needs_client(command: str) -> bool:
-    return command != "entities"
+    return command not in ("entities", "doctor")  # doctor opens its own, reporting failures

@@ -1,4 +1,4 @@
-"""Printing rows, records and per-item results as a table, JSON or CSV."""
+"""Printing rows, records and per-item results as a table, JSON, JSON lines or CSV."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 __all__ = ["FORMATS", "cell", "print_record", "print_rows", "print_table"]
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "jsonl", "csv")
 _MAX_CELL = 60
 
 
@@ -62,9 +62,13 @@ def print_rows(
 ) -> None:
     """Records as a table, a JSON array or CSV (columns: given, else every key seen)."""
     cols = list(columns) if columns is not None else columns_of(rows)
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         data = [{c: row.get(c) for c in cols if c in row} for row in rows] if columns else rows
-        print(json.dumps(list(data), indent=2, default=str), file=out)
+        if fmt == "json":
+            print(json.dumps(list(data), indent=2, default=str), file=out)
+        else:  # one record a line, for jq and streaming tools
+            for row in data:
+                print(json.dumps(row, default=str), file=out)
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(cols)
@@ -78,6 +82,8 @@ def print_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
     """One record: a field/value table (every field, nothing shortened), JSON or CSV."""
     if fmt == "json":
         print(json.dumps(record, indent=2, default=str), file=out)
+    elif fmt == "jsonl":
+        print(json.dumps(record, default=str), file=out)
     elif fmt == "csv":
         print_rows([record], "csv", out)
     else:

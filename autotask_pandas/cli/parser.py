@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import argparse
+from importlib import metadata
 
+from autotask_pandas.cli.export import EXPORT_FORMATS
 from autotask_pandas.cli.output import FORMATS
 from autotask_pandas.cli.session import add_connection_options
 
 __all__ = ["build_parser"]
 
+
+def _version() -> str:
+    try:
+        return metadata.version("autotask-pandas")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
 _EPILOG = """\
 examples:
-  autotask query Tickets --filter "status noteq 5" --fields id,title,status --max-records 10
+  autotask query Tickets --filter "status != Complete" --fields id,title,status --max-records 10
+  autotask count Tickets --filter "priority in (High, Critical)" --filter 'title contains "VPN"'
   autotask get Tickets 12345 --output json
   autotask update Tickets 12345 --data '{"priority": 1}'
   autotask batch create Contacts --file contacts.json
@@ -21,7 +31,9 @@ Without AUTOTASK_* credentials every command runs against the built-in sandbox."
 
 
 def _output(parser: argparse.ArgumentParser, flag: str = "--output") -> None:
-    parser.add_argument(flag, choices=FORMATS, default="table", help="table (default), json or csv")
+    parser.add_argument(
+        flag, choices=FORMATS, default="table", help="table (default), json, jsonl or csv"
+    )
 
 
 def _entity_command(
@@ -51,24 +63,66 @@ def _parent(parser: argparse.ArgumentParser) -> None:
 def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--filter",
+        "--where",
+        dest="filter",
         action="append",
         default=[],
-        metavar='"FIELD OP VALUE"',
-        help='a condition, e.g. "isActive eq true", "status in [1,5]", "dueDateTime exist"; '
-        "repeat to AND several",
+        metavar="FILTER",
+        help='the filter language of read_autotask(where=...): "status != Complete", '
+        '"priority in (High, Critical)", \'title contains "disk full"\', "dueDateTime exists", '
+        "\'udf:\"Root Cause\" exists\' (picklist labels or values; the API's eq, noteq, ... "
+        "work too); repeat to AND several. docs/filter-language.md",
+    )
+
+
+def _labels(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--labels",
+        action="store_true",
+        help="picklist columns as their labels (e.g. High) instead of their values (e.g. 1)",
+    )
+
+
+def _dry_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the exact request(s) and body, send no write",
     )
 
 
 def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     query = _entity_command(sub, "query", "query records (follows pages as needed)")
     _filters(query)
-    query.add_argument("--fields", default=None, help="comma-separated fields, e.g. id,title")
+    query.add_argument(
+        "--fields",
+        default=None,
+        help='comma-separated columns, e.g. id,title or \'id,title,udf:"Root Cause"\'; '
+        "'*' for every column (a table shows a few by default)",
+    )
     limits = query.add_mutually_exclusive_group()
     limits.add_argument(
         "--max-records", type=int, default=500, metavar="N", help="at most N rows (default 500)"
     )
     limits.add_argument("--all", action="store_true", help="every matching row, page after page")
+    _labels(query)
     _output(query)
+
+    export = _entity_command(
+        sub, "export", "stream every matching record into a Parquet, CSV or JSONL file"
+    )
+    _filters(export)
+    export.add_argument("--out", "-o", required=True, metavar="FILE", help="the file to write")
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default=None,
+        help="parquet, csv or jsonl (default: from --out's suffix)",
+    )
+    export.add_argument(
+        "--fields", default=None, help="comma-separated columns (default: every column)"
+    )
+    _labels(export)
 
     count = _entity_command(sub, "count", "count matching records")
     _filters(count)
@@ -81,16 +135,19 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     create = _entity_command(sub, "create", "create a record")
     create.add_argument("--data", required=True, help=data_help)
     _parent(create)
+    _dry_run(create)
     _output(create)
 
     update = _entity_command(sub, "update", "update fields of a record (PATCH)", with_id=True)
     update.add_argument("--data", required=True, help=data_help)
     _parent(update)
+    _dry_run(update)
     _output(update)
 
     delete = _entity_command(sub, "delete", "delete a record", with_id=True)
     delete.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     _parent(delete)
+    _dry_run(delete)
     _output(delete)
 
     batch = sub.add_parser(
@@ -102,11 +159,15 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     batch.add_argument("action", choices=("create", "update", "delete"))
     batch.add_argument("entity", help="entity name, e.g. Tickets")
     batch.add_argument(
-        "--file", default=None, help="JSON array of records (create/update; - = stdin)"
+        "--file",
+        default=None,
+        help="records to create/update: a JSON array, JSONL (.jsonl) or CSV (.csv); - = stdin "
+        "(JSON or JSONL)",
     )
     batch.add_argument("--ids", default=None, help="comma-separated ids (delete)")
     batch.add_argument("--yes", "-y", action="store_true", help="delete without confirmation")
     batch.add_argument("--batch-size", type=int, default=200, help="requests queued at a time")
+    _dry_run(batch)
     _output(batch)
     add_connection_options(batch)
 
@@ -129,6 +190,7 @@ def _add_attachments(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     upload.add_argument("--file", required=True)
     upload.add_argument("--title", default=None)
     upload.add_argument("--description", default=None)
+    _dry_run(upload)
 
     download = action("download", "save an attachment's file")
     download.add_argument("--attachment-id", type=int, required=True)
@@ -136,10 +198,18 @@ def _add_attachments(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 
     listing = action("list", "list a record's attachments")
     parent(listing)
-    _output(listing, "--format")
+    listing.add_argument(  # --format: its old spelling, still accepted
+        "--output",
+        "--format",
+        dest="output",
+        choices=FORMATS,
+        default="table",
+        help="table (default), json, jsonl or csv",
+    )
 
     remove = action("delete-attachment", "delete an attachment")
     remove.add_argument("--attachment-id", type=int, required=True)
+    _dry_run(remove)
 
 
 def _add_catalog_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -147,6 +217,19 @@ def _add_catalog_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     _output(entities)
     fields = _entity_command(sub, "fields", "an entity's fields, with picklist values and UDFs")
     _output(fields)
+    threshold = sub.add_parser(
+        "threshold", help="requests used of the rolling hour's budget (ThresholdInformation)"
+    )
+    _output(threshold)
+    add_connection_options(threshold)
+    doctor = sub.add_parser(
+        "doctor",
+        help="pre-flight check: credentials, zone, authentication, threshold, versions",
+        description="Check what a command needs and say what is wrong and how to fix it "
+        "(exit 1 when a check fails). The secret is never printed.",
+    )
+    _output(doctor)
+    add_connection_options(doctor)
 
 
 def _add_sandbox(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -179,6 +262,22 @@ def _add_sandbox(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
 
 
+def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = sub.add_parser(
+        "demo",
+        help="write the analyst report (HTML, with charts) from the embedded sandbox",
+        description="Run the analyst report notebook against the embedded demo sandbox (no "
+        "credentials, no network) and write it as one standalone HTML file that opens offline.",
+    )
+    demo.add_argument("--output", "-o", default="autotask-report.html", metavar="FILE",
+                      help="where to write the report (default: ./autotask-report.html)")
+    demo.add_argument("--notebook", default=None, metavar="FILE",
+                      help="also write the executed notebook there")
+    demo.add_argument("--scale", type=float, default=1.0,
+                      help="demo data volume (default 1: ~5,000 tickets)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autotask",
@@ -186,10 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"autotask {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_attachments(sub)
     _add_catalog_commands(sub)
-    sub.add_parser("demo", help="start the sandbox and run a real query against it over HTTP")
+    _add_demo(sub)
     _add_sandbox(sub)
     return parser

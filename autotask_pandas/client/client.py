@@ -18,9 +18,11 @@ Where the reference and the live API disagree, the live API wins:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
@@ -28,9 +30,11 @@ import httpx
 from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
 from autotask_pandas.catalog import EntityInfo, load_catalog
 from autotask_pandas.client.config import ClientConfig
+from autotask_pandas.client.errors import untrusted_answer
 from autotask_pandas.client.hosts import same_origin, trust_problem
-from autotask_pandas.client.metadata import MetadataCache
-from autotask_pandas.client.paging import FilterInput, Pager, plan_query
+from autotask_pandas.client.metadata import MetadataCache, metadata_problem
+from autotask_pandas.client.paging import FilterInput, Pager, QueryPlan, plan_query
+from autotask_pandas.client.partitioned import RangePull
 from autotask_pandas.client.routing import Router
 from autotask_pandas.client.transport import RequestKind, RetryPolicy, Transport
 from autotask_pandas.client.write_methods import WritingMixin
@@ -55,15 +59,37 @@ __all__ = ["AutotaskClient"]
 
 logger = logging.getLogger("autotask_pandas.client")
 
-# One redacting filter for all our loggers; each open client registers its secret in it.
+# One redacting filter for all our loggers; each open client registers its secret in it. A
+# logger's filter sees only records made on that logger (not those its children pass up), so
+# every logger of the package is named (tests/client/test_client_secrets.py finds them all).
 _REDACTOR = SecretRedactingFilter()
 for _name in (
     "autotask_pandas",
     "autotask_pandas.client",
-    "autotask_pandas.transport",
+    "autotask_pandas.entities",
     "autotask_pandas.metadata",
+    "autotask_pandas.transport",
 ):
     logging.getLogger(_name).addFilter(_REDACTOR)
+
+
+def _the_item(data: Any, entity_id: int) -> dict[str, Any] | None:
+    """The record in a get-by-id answer: ``{"item": {}}``, ``{"items": [{}]}`` or ``{"items": {}}``."""
+    if not isinstance(data, Mapping):
+        return None
+    item = data.get("item")
+    if item is None:
+        item = data.get("items")
+    if isinstance(item, Sequence) and not isinstance(item, (str, bytes)):
+        rows = [row for row in item if isinstance(row, Mapping)]
+        item = next((row for row in rows if row.get("id") == entity_id), rows[0] if rows else None)
+    return dict(item) if isinstance(item, Mapping) else None
+
+
+def _batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 class AutotaskClient(WritingMixin):
@@ -73,6 +99,8 @@ class AutotaskClient(WritingMixin):
         self, credentials: AuthCredentials | SandboxCredentials, config: ClientConfig | None = None
     ) -> None:
         credentials = AuthCredentials.coerce(credentials)
+        if not credentials.has_secret:  # unpickled: refused here, not by the server
+            credentials.auth_headers()
         self.credentials = credentials
         self.config = config = config or ClientConfig()
         if credentials.api_url is not None:
@@ -100,7 +128,11 @@ class AutotaskClient(WritingMixin):
             http=self._http,
             credentials=credentials,
             retry=RetryPolicy(
-                config.max_retries, config.backoff_base, config.backoff_max, config.retry_after_cap
+                config.max_retries,
+                config.backoff_base,
+                config.backoff_max,
+                config.retry_after_cap,
+                config.thread_limit_patience,
             ),
             thread_limit=config.thread_limit,
             threshold_every=config.threshold_check_every,
@@ -128,6 +160,14 @@ class AutotaskClient(WritingMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __reduce__(self) -> Any:
+        # A client holds open connections, threads' locks and the secret: none belongs in a
+        # pickle. Say so plainly rather than fail deep inside httpx.
+        raise TypeError(
+            "an AutotaskClient cannot be pickled (it holds open connections and the secret): "
+            "pickle its config and build a client from the credentials' source where needed"
+        )
 
     def __repr__(self) -> str:
         return f"AutotaskClient(username={self.credentials.username!r}, api_url={self._base_url!r})"
@@ -208,9 +248,22 @@ class AutotaskClient(WritingMixin):
             "POST", url, kind=RequestKind.READ, json=body, impersonation_resource_id=impersonation
         )
 
+    def _pull_read(self, url: str, body: dict[str, Any], impersonation: int | None) -> Any:
+        """A page of a concurrent pull: a threshold reading due now runs beside it (issue 10)."""
+        return self._transport.request(
+            "POST",
+            url,
+            kind=RequestKind.READ,
+            json=body,
+            impersonation_resource_id=impersonation,
+            threshold_in_background=True,
+        )
+
     def get_threshold_info(self) -> ThresholdInfo:
-        """Requests used of the hour's budget (``/ThresholdInformation``)."""
-        return ThresholdInfo.model_validate(self.request("GET", "ThresholdInformation") or {})
+        """Requests used of the hour's budget (``/ThresholdInformation``, FACTS §10): one request,
+        not retried. Raises ``AutotaskAPIError`` (never a pydantic error) when the answer is no
+        reading, naming the method and path."""
+        return self._transport.read_threshold()
 
     @property
     def limiter_peaks(self) -> dict[str, int]:
@@ -221,15 +274,37 @@ class AutotaskClient(WritingMixin):
 
     def _metadata_cache(self) -> MetadataCache:
         if self._metadata is None:
-            self._metadata = MetadataCache(
-                namespace_parts=(self.base_url.lower(), self.credentials.username.lower()),
-                cache_dir=self.config.metadata_cache_dir,
-                ttl=self.config.metadata_ttl,
-            )
+            namespace = (self.base_url.lower(), self.credentials.username.lower())
+            # Made once: a pull asks for fields and UDF definitions from two threads at once,
+            # and a second cache would lose what the first one fetched.
+            with self._base_lock:
+                if self._metadata is None:
+                    self._metadata = MetadataCache(
+                        namespace_parts=namespace,
+                        cache_dir=self.config.metadata_cache_dir,
+                        ttl=self.config.metadata_ttl,
+                    )
         return self._metadata
 
     def _cached(self, entity: str, kind: str, path: str) -> Any:
-        return self._metadata_cache().get(entity, kind, lambda: self.request("GET", path))
+        def fetch() -> Any:
+            # A threshold reading due now runs beside it: metadata starts pulls (issue 10).
+            data = self._transport.request(
+                "GET", self._url(path), kind=RequestKind.READ, threshold_in_background=True
+            )
+            problem = metadata_problem(kind, data)
+            if problem is not None:  # raised before caching: the next call asks again
+                raise untrusted_answer(
+                    status=200,
+                    method="GET",
+                    url=self._url(path),
+                    problem=problem,
+                    content=repr(data),
+                    redact=_REDACTOR.redact,
+                )
+            return data
+
+        return self._metadata_cache().get(entity, kind, fetch)
 
     def entity_info(self, entity: str) -> EntityInfo:
         """What the catalog knows of ``entity`` (any spelling; an unknown name is an
@@ -270,7 +345,7 @@ class AutotaskClient(WritingMixin):
 
     # -- queries --------------------------------------------------------------------------------
 
-    def _plan(self, entity: str, filters: Any, include_fields: Any, page_size: int) -> Any:
+    def _plan(self, entity: str, filters: Any, include_fields: Any, page_size: int) -> QueryPlan:
         info = self._router.entity(entity)
         if "query" not in info.ops:
             raise AutotaskValidationError(
@@ -283,6 +358,9 @@ class AutotaskClient(WritingMixin):
             include_fields=include_fields,
             page_size=page_size,
             chunk_size=self.config.in_chunk_size,
+            # The spec's integer fields: a split list of integers on one of them cannot match a
+            # row twice, so its parts' counts add up (paging.py, "Counting").
+            integer_fields=[f.name for f in info.fields if f.type in ("integer", "long")],
         )
 
     def query(
@@ -335,6 +413,47 @@ class AutotaskClient(WritingMixin):
         plan = self._plan(entity, filters, include_fields, page_size)
         return self._pager.iter_rows(plan, impersonation=impersonation_resource_id, limit=limit)
 
+    def iter_row_pages(
+        self,
+        entity: str,
+        filters: FilterInput | Iterable[FilterInput] | None = None,
+        include_fields: Sequence[str] | None = None,
+        *,
+        limit: int | None = None,
+        ordered: bool = True,
+        page_size: int = 500,
+        impersonation_resource_id: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every matching row once, as pages (lists of API dicts), fetched concurrently.
+
+        An unsplit query past its first page is pulled over disjoint id ranges with up to
+        ``ClientConfig.thread_limit`` requests in flight (``client/partitioned.py``); a split
+        query (lists past the OR limit) pages by merging, one request at a time. ``ordered``:
+        pages in ascending id (True), or as they arrive, each an ascending run of ids disjoint
+        from the others (False; ``FrameBuilder.add(..., order=)`` sorts them). ``limit``: at most
+        this many rows, and no request for rows beyond them. ``page_size``: rows a request asks
+        for (``MaxRecords``, 1-500).
+        """
+        plan = self._plan(entity, filters, include_fields, page_size)
+        if not plan.is_simple or self.config.thread_limit < 2:
+            page_size = page_size if limit is None else max(1, min(page_size, limit))
+            rows = self._pager.iter_rows(
+                replace(plan, page_size=page_size),
+                impersonation=impersonation_resource_id,
+                limit=limit,
+            )
+            yield from _batched(rows, page_size)
+            return
+        pull = RangePull(
+            self._pull_read,
+            self._url(f"{plan.entity}/query"),
+            plan,
+            workers=self.config.thread_limit,
+            impersonation=impersonation_resource_id,
+            limit=limit,
+        )
+        yield from pull.pages(ordered=ordered)
+
     def query_all(
         self,
         entity: str,
@@ -364,7 +483,8 @@ class AutotaskClient(WritingMixin):
         *,
         impersonation_resource_id: int | None = None,
     ) -> int:
-        """How many rows match (``/query/count``)."""
+        """How many rows match (``/query/count``). A split query's count is its union's: summed
+        counts when its parts are proven disjoint, else counted by id (paging.py, "Counting")."""
         plan = self._plan(entity, filters, None, 500)
         return self._pager.count(plan, impersonation=impersonation_resource_id)
 
@@ -401,7 +521,13 @@ class AutotaskClient(WritingMixin):
         parent_id: int | None = None,
         impersonation_resource_id: int | None = None,
     ) -> dict[str, Any] | None:
-        """The record, or None when it does not exist (HTTP 404)."""
+        """The record, or None when it does not exist (HTTP 404, or an answer without it).
+
+        Get by id answers ``{"item": {...}}``; an attachment read under its parent
+        (``GET /{Parent}/{parentId}/Attachments/{id}``) answers in ``items``, as a list or, one
+        live-written client documents, as the object itself (FACTS §5 "Get by id", §9). Every
+        shape is accepted; from a list, the row with the asked id (else the first).
+        """
         route = self._router.route(entity, "get", prefer_child=parent_id is not None)
         try:
             data = self.request(
@@ -411,8 +537,17 @@ class AutotaskClient(WritingMixin):
             )
         except AutotaskNotFoundError:
             return None
-        item = data.get("item") if isinstance(data, Mapping) else None
-        return dict(item) if isinstance(item, Mapping) else None
+        if not isinstance(data, Mapping) or not {"item", "items"} & data.keys():
+            # Not a get-by-id answer at all: saying "not found" would be a guess.
+            raise untrusted_answer(
+                status=200,
+                method="GET",
+                url=self._url(route.item_path(entity_id, parent_id)),
+                problem="no 'item' in it",
+                content=repr(data),
+                redact=_REDACTOR.redact,
+            )
+        return _the_item(data, entity_id)
 
     # -- the object API (``client.entities``) ---------------------------------------------------
     # ``entities/`` is built on this client and on the pandas layer (an entity's ``where()`` is a

@@ -26,8 +26,9 @@ class ClientConfig:
     pool_maxsize        connections open at most
     backoff_base        first backoff ceiling in seconds; doubles per retry (full jitter)
     backoff_max         largest backoff ceiling
-    retry_after_cap     the most a server's Retry-After is honoured, in seconds
+    retry_after_cap     patience, seconds: a longer Retry-After raises at once (docs/client.md)
     thread_limit        requests in flight per endpoint (Autotask allows 3 per integration)
+    thread_limit_patience  seconds of jittered waits spent retrying thread-limit refusals
     impersonation_resource_id   default ``ImpersonationResourceId`` header (per call overrides)
     zone_lookup_url     where ZoneInformation is asked when the credentials have no api_url
     allowed_hosts       bases outside autotask.net credentials may go to (e.g. a proxy)
@@ -47,6 +48,7 @@ class ClientConfig:
     backoff_max: float = 30.0
     retry_after_cap: float = 60.0
     thread_limit: int = 3
+    thread_limit_patience: float = 30.0
     impersonation_resource_id: int | None = None
     zone_lookup_url: str = DEFAULT_ZONE_LOOKUP_URL
     allowed_hosts: tuple[str, ...] = ()
@@ -70,6 +72,7 @@ class ClientConfig:
         need(self.pool_connections >= 1 and self.pool_maxsize >= 1, "pool sizes must be >= 1")
         need(self.backoff_base >= 0 and self.backoff_max >= 0, "backoff must be >= 0")
         need(self.retry_after_cap >= 0, "retry_after_cap must be >= 0")
+        need(self.thread_limit_patience >= 0, "thread_limit_patience must be >= 0")
         need(
             isinstance(self.thread_limit, int) and self.thread_limit >= 1,
             "thread_limit must be >= 1",

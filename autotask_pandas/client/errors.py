@@ -20,10 +20,35 @@ from autotask_pandas.exceptions import (
     AutotaskNotFoundError,
     AutotaskPermissionError,
     AutotaskRateLimitError,
+    AutotaskResponseError,
     AutotaskThreadLimitError,
 )
 
-__all__ = ["error_from_response", "parse_body", "parse_retry_after", "server_messages"]
+__all__ = [
+    "NOT_JSON",
+    "error_from_response",
+    "is_user_error",
+    "parse_body",
+    "parse_json",
+    "parse_retry_after",
+    "redact_deep",
+    "server_messages",
+    "untrusted_answer",
+]
+
+# How much of an untrusted body an exception quotes: enough to recognise an HTML error page or a
+# proxy's banner, not enough to carry a page of someone's data into a log.
+_EXCERPT = 160
+
+
+class _NotJSON:
+    """The marker ``parse_json`` returns for a body that is not JSON."""
+
+    def __repr__(self) -> str:
+        return "NOT_JSON"
+
+
+NOT_JSON: Any = _NotJSON()
 
 # Phrases that decide the class of a 500 (the live API uses 500 for nearly everything).
 _AUTH_PHRASES = ("integrationcode is invalid", "zone information could not be determined")
@@ -31,6 +56,32 @@ _PERMISSION_PHRASES = ("does not have the adequate permissions",)
 # "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been
 # exceeded." (code Itgenatr005), which may arrive with any status.
 _THREAD_PHRASES = ("thread threshold", "itgenatr005")
+
+
+# Words of a 500 that name a mistake in the request (FACTS §4, §5): asking again gets the same
+# answer, so such a 500 is never retried, even for a read.
+_USER_ERROR_PHRASES = (
+    "unable to find",
+    "conversion failed",
+    "queries are limited",
+    "maxcountofrecordstoreturn",
+    "must be",
+    "you must",
+    "is required",
+    "invalid",
+    "not allowed",
+    "does not exist",
+    "no matching records",
+    "cannot",
+    "only query by one",
+    "not supported",
+)
+
+
+def is_user_error(error: AutotaskAPIError) -> bool:
+    """Whether an error answer's words say the request itself was wrong (not a hiccup)."""
+    lowered = " ".join(error.errors).lower()
+    return any(phrase in lowered for phrase in _USER_ERROR_PHRASES)
 
 
 def parse_body(content: bytes) -> Any:
@@ -41,6 +92,60 @@ def parse_body(content: bytes) -> Any:
         return json.loads(content)
     except ValueError:
         return content.decode("utf-8", errors="replace")
+
+
+def parse_json(content: bytes) -> Any:
+    """The JSON body (None when empty), or ``NOT_JSON`` when it is not JSON (HTML, truncated, or
+    not UTF-8): unlike ``parse_body``, a JSON string and a page of text are told apart."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both
+        return NOT_JSON
+
+
+def redact_deep(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` with ``redact`` applied to every string in it (keys included), for bodies kept
+    on exceptions: a server that echoes the Secret header must not put it into ``response``."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact_deep(k, redact): redact_deep(v, redact) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_deep(v, redact) for v in value]
+    return value
+
+
+def untrusted_answer(
+    *,
+    status: int,
+    method: str,
+    url: str,
+    problem: str,
+    content: bytes | str | None = None,
+    redact: Callable[[str], str] = lambda s: s,
+) -> AutotaskResponseError:
+    """The error for a 2xx answer the call cannot use: names method, path and what is wrong, and
+    quotes at most a short excerpt of the body, redacted before it is cut (a cut first could
+    leave part of a secret behind)."""
+    path = urlsplit(url).path
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    excerpt = " ".join(redact(content or "").split())
+    if len(excerpt) > _EXCERPT:
+        excerpt = excerpt[:_EXCERPT] + "…"
+    message = f"{method} {path} answered HTTP {status} with {problem}"
+    if excerpt:
+        message += f": {excerpt!r}"
+    return AutotaskResponseError(
+        message,
+        status_code=status,
+        response=excerpt or None,
+        errors=[],
+        method=method,
+        url=url,
+    )
 
 
 def server_messages(body: Any) -> list[str]:
@@ -92,8 +197,7 @@ def error_from_response(
     path = urlsplit(url).path
     words = "; ".join(errors) if errors else "(no error message in the response)"
     message = f"{method} {path} failed with HTTP {status}: {words}"
-    if isinstance(body, str):
-        body = redact(body)
+    body = redact_deep(body, redact)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "response": body,

@@ -21,9 +21,40 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MetadataCache"]
+from pydantic import ValidationError
+
+from autotask_pandas.types import FieldMetadata
+
+__all__ = ["MetadataCache", "metadata_problem"]
 
 logger = logging.getLogger("autotask_pandas.metadata")
+
+
+def metadata_problem(kind: str, data: Any) -> str | None:
+    """What is wrong with a metadata answer of ``kind`` (``info``, ``fields``, ``udfs``), or None.
+
+    Checked before the answer is cached, so a broken answer (a JSON string, ``fields`` that is
+    not a list of field objects) is an error once and asked again next time, never kept for a
+    day. Shapes: ``{"info": {...}}`` and ``{"fields": [{...}, ...]}`` (FACTS §5).
+    """
+    if not isinstance(data, dict):
+        return f"a JSON {type(data).__name__} where an object was expected"
+    if kind == "info":
+        info = data.get("info", data)
+        return None if isinstance(info, dict) else "an 'info' that is not an object"
+    fields = data.get("fields")
+    if not isinstance(fields, list):
+        return "no 'fields' list in it"
+    for position, field in enumerate(fields):
+        if not isinstance(field, dict):
+            return f"fields[{position}] not an object"
+        try:
+            FieldMetadata.model_validate({**field, "isUdf": kind == "udfs"})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            return f"fields[{position}].{where}: {first['msg']}"
+    return None
 
 
 class MetadataCache:

@@ -5,27 +5,55 @@
 ``filter`` and returns nothing for an empty one. ``IncludeFields`` always carries ``id`` (the
 API requires it past 500 rows, and merging relies on it).
 
-**Splitting.** Autotask allows at most 500 OR conditions per query, and an ``in`` list counts one
-per value. A top-level ``in`` longer than that becomes several queries, one per chunk of values,
-whose (disjoint) results are merged in ascending id without duplicates. A top-level ``notIn``
-longer than that keeps its first chunk in every query; the rows matching the other chunks are
-found by the server with ``in`` queries and removed - the server decides what matches (case,
-types, nulls), never a client-side comparison. Long lists inside and/or groups cannot be split
-this way and are refused before any request. A second UDF condition is refused too (the API
-allows one per query).
+**Splitting.** Autotask allows at most 500 OR conditions per query (FACTS §4): each value of an
+``in``/``notIn`` list counts one, and so does each item of an ``or`` group. A query over that
+budget (``ClientConfig.in_chunk_size``) has its longest top-level lists split into chunks, so
+that every request stays within it; conditions inside and/or groups cannot be split and are
+refused before any request, as is a second UDF condition (one per query). A value written twice
+(the same JSON) is sent once; values the server may find equal (``"Acme"`` and ``"ACME"``, ``1``
+and ``"1"``) are all kept: which rows match is decided by the server alone, never by comparing
+values here.
+
+* A split ``in`` becomes one query ("part") per chunk (per combination of chunks, when several
+  lists are split). Parts may overlap: a row matches two chunks when they hold values the server
+  finds equal.
+* A split ``notIn`` keeps its first chunk in every part; the rows matching each other chunk are
+  found with an ``in`` query (an "exclusion", the part's other conditions plus ``in chunk``) and
+  removed by id. Keeping a real ``notIn`` in the part leaves empty fields to the server's rule.
+
+**One answer, as if unsplit.** Rows come in ascending id, each once (FACTS §5: pages are an id
+cursor): the parts' pages are merged by id, a row of an exclusion is dropped, and an id equal to
+the one before is the same row found twice. ``query()``/``get_next_page()``/``iter_pages()`` give
+merged pages of the asked size, as the server pages an unsplit query; ``iter_rows(limit=n)``
+(``head``, ``limit``) asks every part for a first page of ``n`` rows (any of them may hold the
+lowest ids), merges and cuts: one request per part, more only when duplicates or exclusions
+thin a part out. Every part must be asked once before the first merged row is known; a page past
+the first costs a request only for the parts whose rows were used up.
+
+**Counting.** ``/query/count`` of each request cannot be added up when parts overlap, so:
+
+* parts are *proven disjoint* when every list split into several chunks is on an integer field
+  of the entity (the catalog's ``integer``/``long``, and ``id``) and holds only integers: a
+  number equals at most one of several distinct numbers. Then the count is the parts' counts
+  summed, minus the exclusions' counts for a ``notIn`` proven the same way (each excluded row is
+  in exactly one part and one exclusion): one count request per part and per exclusion;
+* otherwise the rows are counted by id (``IncludeFields: ["id"]``, 500 a page). Overlapping
+  parts: the union of their ids, less the excluded ids. Disjoint parts with a ``notIn`` that is
+  not proven: the parts' counts, less the excluded ids that are in a part. An excluded row
+  matched some chunk, so its field is not empty, and then ``notIn first`` is exactly "not ``in
+  first``": the excluded ids in no part are those of ``in first`` queries (``first_matches``),
+  fetched by id too. No value is compared here.
 
 **Pages.** ``nextPageUrl`` is followed verbatim with the method and body of the first request: our
 queries are POSTed, so their next pages are POSTed with the same body (a GET there is a 405).
-``query()``/``get_next_page()`` walk a split query part after part; ``iter_rows`` merges the parts
-so rows come once each, in ascending id.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -42,16 +70,20 @@ __all__ = [
     "ALL_ROWS_FILTER",
     "MAX_OR_CONDITIONS",
     "MAX_PAGE_SIZE",
+    "MergeState",
     "Pager",
     "QueryPlan",
     "QueryState",
     "normalise_filters",
+    "parse_page",
     "plan_query",
+    "row_id",
 ]
 
 MAX_PAGE_SIZE = 500
 MAX_OR_CONDITIONS = 500
 ALL_ROWS_FILTER = QueryFilter(field="id", op=FilterOperation.GTE, value=0)
+_LIST_OPS = (FilterOperation.IN, FilterOperation.NOT_IN)
 
 FilterInput = QueryFilter | Mapping[str, Any]
 
@@ -96,16 +128,47 @@ def _flatten_and(filters: Sequence[QueryFilter]) -> list[QueryFilter]:
     return out
 
 
+def _or_conditions(f: QueryFilter) -> int:
+    """The OR conditions the API counts in ``f`` (FACTS §4): one per value of an ``in``/``notIn``
+    list as sent, one per item of an ``or`` group, nested groups included."""
+    if f.op in _LIST_OPS:
+        return len(f.value)
+    own = len(f.items or ()) if f.op is GroupOperation.OR else 0
+    return own + sum(_or_conditions(i) for i in f.items or ())
+
+
+def _values_once(f: QueryFilter) -> list[Any]:
+    """A list's values as sent (JSON scalars), each JSON value once, in the order given. Only the
+    same value of the same JSON type is dropped: ``True`` and ``1``, ``1`` and ``1.0``, ``"a"``
+    and ``"A"`` all stay, for the server to compare."""
+    seen: set[tuple[type, Any]] = set()
+    out: list[Any] = []
+    for value in f.to_api()["value"]:
+        key = (type(value), value)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
 @dataclass(frozen=True)
 class QueryPlan:
-    """One logical query as the requests it takes: ``parts`` (disjoint, their union is the
-    answer) and ``exclusions`` (rows to remove, see the module docstring)."""
+    """One logical query as the requests it takes (see the module docstring).
+
+    ``parts``: queries whose union is the answer. ``exclusions``: queries whose rows are removed
+    from it. ``first_matches``: for a split ``notIn``, each part's base with ``in first chunk``
+    (used by ``count`` only). ``parts_disjoint``/``exclusions_disjoint``: whether that was proven,
+    so the server's counts can be added up.
+    """
 
     entity: str
     parts: tuple[tuple[QueryFilter, ...], ...]
     exclusions: tuple[tuple[QueryFilter, ...], ...] = ()
     include_fields: tuple[str, ...] | None = None
     page_size: int = MAX_PAGE_SIZE
+    first_matches: tuple[tuple[QueryFilter, ...], ...] = ()
+    parts_disjoint: bool = True
+    exclusions_disjoint: bool = True
 
     def body(self, filters: Sequence[QueryFilter], page_size: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -128,8 +191,15 @@ def plan_query(
     include_fields: Iterable[str] | None = None,
     page_size: int = MAX_PAGE_SIZE,
     chunk_size: int = MAX_OR_CONDITIONS,
+    integer_fields: Collection[str] = ("id",),
 ) -> QueryPlan:
-    """Validate a query and split it into the requests the API can answer."""
+    """Validate a query and split it into the requests the API can answer.
+
+    ``chunk_size``: OR conditions allowed per request (1-500). ``integer_fields``: lower-case
+    names of the entity's integer fields, for the disjointness proof of ``count``.
+    Raises ``AutotaskValidationError`` (before any request) for a bad page size, a second UDF
+    condition, too many OR conditions inside groups, or a query that cannot be split.
+    """
     if (
         not isinstance(page_size, int)
         or isinstance(page_size, bool)
@@ -147,80 +217,155 @@ def plan_query(
             f"the Autotask API allows one user-defined-field condition per query, got {len(udfs)} "
             f"({names}); no request was sent"
         )
-    for f in top:
-        for inner in (f.items and [x for i in f.items for x in i.walk()]) or ():
-            if (
-                inner.op in (FilterOperation.IN, FilterOperation.NOT_IN)
-                and len(inner.value) > chunk_size
-            ):
-                raise AutotaskValidationError(
-                    f"{inner.op.value} on {inner.field!r} has {len(inner.value)} values inside an "
-                    f"{f.op.value!r} group; Autotask allows {chunk_size} OR conditions per query "
-                    "and only top-level lists can be split. No request was sent"
-                )
-
-    big_in = [f for f in top if f.op is FilterOperation.IN and len(set(f.value)) > chunk_size]
-    big_not_in = [
-        f for f in top if f.op is FilterOperation.NOT_IN and len(set(f.value)) > chunk_size
-    ]
-    if len(big_not_in) > 1:
+    fields = _include_fields(include_fields)
+    lists = [i for i, f in enumerate(top) if f.op in _LIST_OPS]
+    fixed = sum(_or_conditions(f) for i, f in enumerate(top) if i not in lists)
+    if fixed > chunk_size:
         raise AutotaskValidationError(
-            "at most one notIn list longer than "
-            f"{chunk_size} values can be split per query, got {len(big_not_in)}; no request was sent"
+            f"{entity}: the and/or groups hold {fixed} OR conditions; Autotask allows "
+            f"{chunk_size} per query and only top-level lists can be split. No request was sent"
         )
-    rest = [f for f in top if f not in big_in and f not in big_not_in]
+    if fixed + sum(len(top[i].value) for i in lists) <= chunk_size:
+        return QueryPlan(entity, (tuple(top),), include_fields=fields, page_size=page_size)
 
-    def chunked(f: QueryFilter, op: FilterOperation) -> list[QueryFilter]:
-        values = list(dict.fromkeys(f.value))  # the same value twice is one condition
-        return [
-            QueryFilter(field=f.field, op=op, value=values[i : i + chunk_size], udf=f.udf)
-            for i in range(0, len(values), chunk_size)
+    split, allot = _choose_splits(entity, top, lists, fixed, chunk_size)
+    chunks: dict[int, list[QueryFilter]] = {}
+    for i in split:
+        f = top[i]
+        values = _values_once(f)
+        chunks[i] = [
+            QueryFilter(field=f.field, op=f.op, value=values[k : k + allot], udf=f.udf)
+            for k in range(0, len(values), allot)
         ]
-
-    in_choices = [chunked(f, FilterOperation.IN) for f in big_in]
-    bases = [tuple(rest) + combo for combo in itertools.product(*in_choices)] or [tuple(rest)]
-    parts: list[tuple[QueryFilter, ...]] = []
+    integers = {n.lower() for n in integer_fields} | {"id"}
+    not_in = [i for i in split if top[i].op is FilterOperation.NOT_IN]
+    split_in = [i for i in split if top[i].op is FilterOperation.IN]
+    rest = tuple(f for i, f in enumerate(top) if i not in split)
+    bases = [rest + combo for combo in itertools.product(*(chunks[i] for i in split_in))]
+    parts: list[tuple[QueryFilter, ...]] = list(bases)
     exclusions: list[tuple[QueryFilter, ...]] = []
-    if big_not_in:
-        not_in = big_not_in[0]
-        first, *others = chunked(not_in, FilterOperation.NOT_IN)
-        for base in bases:
-            parts.append(base + (first,))
-            for chunk in others:
-                # ``in chunk`` implies ``notIn first`` (the chunks are disjoint), so the exclusion
-                # query needs only the base: that also keeps a UDF notIn to one UDF condition.
-                exclusions.append(base + (replace_op(chunk, FilterOperation.IN),))
-    else:
-        parts = list(bases)
+    first_matches: list[tuple[QueryFilter, ...]] = []
+    if not_in:
+        first, *others = chunks[not_in[0]]
+        parts = [base + (first,) for base in bases]
+        if others:
+            for base in bases:
+                # ``in chunk`` with the base only: a second condition on the same field would be
+                # a second UDF condition for a UDF list, and past the OR budget for any list.
+                exclusions.extend(base + (_as_in(chunk),) for chunk in others)
+                first_matches.append(base + (_as_in(first),))
+    return QueryPlan(
+        entity,
+        tuple(parts),
+        tuple(exclusions),
+        fields,
+        page_size,
+        tuple(first_matches),
+        parts_disjoint=all(
+            len(chunks[i]) == 1 or _distinct_on_server(top[i], integers) for i in split_in
+        ),
+        exclusions_disjoint=all(
+            len(chunks[i]) == 1 or _distinct_on_server(top[i], integers) for i in not_in
+        ),
+    )
 
-    fields = None
-    if include_fields is not None:
-        given = [include_fields] if isinstance(include_fields, str) else include_fields
-        field_names = [str(n) for n in given]
-        if not any(n.lower() == "id" for n in field_names):
-            field_names.insert(0, "id")
-        fields = tuple(dict.fromkeys(field_names))
-    return QueryPlan(entity, tuple(parts), tuple(exclusions), fields, page_size)
+
+def _choose_splits(
+    entity: str, top: Sequence[QueryFilter], lists: Sequence[int], fixed: int, budget: int
+) -> tuple[list[int], int]:
+    """Which lists to split (the longest first, until the others fit) and the values per chunk."""
+    longest = sorted(lists, key=lambda i: -len(_values_once(top[i])))
+    for n in range(1, len(longest) + 1):
+        split = longest[:n]
+        kept = fixed + sum(len(top[i].value) for i in longest[n:])
+        room = budget - kept
+        if room >= n:
+            not_ins = [i for i in split if top[i].op is FilterOperation.NOT_IN]
+            if len(not_ins) > 1:
+                raise AutotaskValidationError(
+                    f"{entity}: at most one notIn list can be split per query, and "
+                    f"{len(not_ins)} must be to fit the limit of {budget} OR conditions; "
+                    "no request was sent"
+                )
+            return sorted(split), room // n
+    total = fixed + sum(len(top[i].value) for i in lists)
+    raise AutotaskValidationError(
+        f"{entity}: {total} OR conditions in {len(lists)} lists cannot be split into queries of "
+        f"{budget}; no request was sent"
+    )
 
 
-def replace_op(f: QueryFilter, op: FilterOperation) -> QueryFilter:
-    return QueryFilter(field=f.field, op=op, value=f.value, udf=f.udf)
+def _as_in(f: QueryFilter) -> QueryFilter:
+    return QueryFilter(field=f.field, op=FilterOperation.IN, value=f.value, udf=f.udf)
+
+
+def _distinct_on_server(f: QueryFilter, integer_fields: Collection[str]) -> bool:
+    """Whether no row can match two different values of ``f``: integers (each once, see
+    ``_values_once``) on an integer field. Anything else may be equal on the server."""
+    return (
+        not f.udf
+        and str(f.field).lower() in integer_fields
+        and all(type(v) is int for v in f.value)
+    )
+
+
+def _include_fields(include_fields: Iterable[str] | None) -> tuple[str, ...] | None:
+    if include_fields is None:
+        return None
+    given = [include_fields] if isinstance(include_fields, str) else include_fields
+    names = [str(n) for n in given]
+    if not any(n.lower() == "id" for n in names):
+        names.insert(0, "id")
+    return tuple(dict.fromkeys(names))
+
+
+# -- page states (kept, privately, on each QueryResponse) ------------------------------------------
 
 
 @dataclass(frozen=True)
 class QueryState:
-    """How a page was asked for, kept (privately) on the ``QueryResponse``."""
+    """How a page of an unsplit query was asked for: its next page is POSTed with ``body``."""
 
     plan: QueryPlan
-    part: int
     body: dict[str, Any]
-    excluded_ids: frozenset[int] = frozenset()
     impersonation_resource_id: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def has_more_parts(self) -> bool:
-        return self.part + 1 < len(self.plan.parts)
+        return False
+
+
+@dataclass(frozen=True)
+class _PartCursor:
+    """Where one part of a split query stands: rows fetched and not yet merged, and the URL of
+    its next page. ``rows`` is never changed once fetched; ``start`` moves instead."""
+
+    body: dict[str, Any]
+    rows: Sequence[dict[str, Any]]
+    start: int
+    next_url: str | None
+
+    @property
+    def head_id(self) -> int | None:
+        return _row_id(self.rows[self.start]) if self.start < len(self.rows) else None
+
+
+@dataclass(frozen=True)
+class MergeState:
+    """Where a split query's merged pages stand. Immutable, so asking twice for the page after
+    one page gives the same page."""
+
+    plan: QueryPlan
+    page_size: int
+    cursors: tuple[_PartCursor, ...]
+    excluded_ids: frozenset[int]
+    last_id: int | None
+    impersonation_resource_id: int | None = None
+
+    @property
+    def has_more_parts(self) -> bool:
+        """Whether another merged page may follow (``QueryResponse.has_next_page`` reads it)."""
+        return any(c.start < len(c.rows) or c.next_url for c in self.cursors)
 
 
 PostJSON = Callable[[str, dict[str, Any], int | None], Any]
@@ -239,29 +384,46 @@ class Pager:
     def first_page(
         self, plan: QueryPlan, *, impersonation: int | None = None, page_size: int | None = None
     ) -> QueryResponse:
-        excluded = self._excluded_ids(plan, impersonation)
-        return self._part_page(plan, 0, excluded, impersonation, page_size)
+        """The first page: at most ``page_size`` rows, the lowest ids of the whole answer."""
+        size = page_size or plan.page_size
+        if plan.is_simple:
+            body = plan.body(plan.parts[0], size)
+            data = self._post(self._url(f"{plan.entity}/query"), body, impersonation)
+            items, next_url = _parse_page(data)
+            page = _response(items, size, next_url, data)
+            page._request = QueryState(plan, body, impersonation)
+            return page
+        excluded = self._ids_of(plan, plan.exclusions, impersonation)
+        cursors = []
+        for filters in plan.parts:
+            body = plan.body(filters, size)
+            data = self._post(self._url(f"{plan.entity}/query"), body, impersonation)
+            items, next_url = _parse_page(data)
+            cursors.append(_PartCursor(body, _without(items, excluded), 0, next_url))
+        state = MergeState(plan, size, tuple(cursors), excluded, None, impersonation)
+        return self._merged_page(state)
 
     def next_page(self, page: QueryResponse) -> QueryResponse | None:
+        """The page after ``page``; None after the last."""
         state = page._request
+        if isinstance(state, MergeState):
+            if not state.has_more_parts:
+                return None
+            following = self._merged_page(state)
+            return following if following.items else None
         if not isinstance(state, QueryState):
             raise AutotaskValidationError(
                 "this QueryResponse was not made by the client's query(); it has no request to follow"
             )
         next_url = page.page_details.next_page_url
-        if next_url:
-            # Verbatim, POSTed with the body of the first request of this part.
-            data = self._post(next_url, state.body, state.impersonation_resource_id)
-            return self._page(data, state)
-        if state.has_more_parts:
-            return self._part_page(
-                state.plan,
-                state.part + 1,
-                state.excluded_ids,
-                state.impersonation_resource_id,
-                state.body.get("MaxRecords"),
-            )
-        return None
+        if not next_url:
+            return None
+        # Verbatim, POSTed with the body of the first request.
+        data = self._post(next_url, state.body, state.impersonation_resource_id)
+        items, following_url = _parse_page(data)
+        following = _response(items, int(state.body["MaxRecords"]), following_url, data)
+        following._request = state
+        return following
 
     def iter_pages(self, first: QueryResponse) -> Iterator[QueryResponse]:
         page: QueryResponse | None = first
@@ -274,29 +436,27 @@ class Pager:
     def iter_rows(
         self, plan: QueryPlan, *, impersonation: int | None = None, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every row once; ascending id across the parts of a split query."""
+        """Every row once, in ascending id; the first ``limit`` rows of them with a limit."""
         if limit is not None and limit <= 0:
             return
         page_size = plan.page_size if limit is None else max(1, min(plan.page_size, limit))
-        if plan.is_simple:
-            first = self._part_page(plan, 0, frozenset(), impersonation, page_size)
-            rows: Iterator[dict[str, Any]] = (r for p in self._iter_part(first) for r in p.items)
-        else:
-            excluded = self._excluded_ids(plan, impersonation)
-            streams = [
-                self._part_rows(plan, i, excluded, impersonation, page_size)
-                for i in range(len(plan.parts))
-            ]
-            rows = _unique_by_id(heapq.merge(*streams, key=_row_id))
+        first = self.first_page(plan, impersonation=impersonation, page_size=page_size)
+        rows = (row for page in self.iter_pages(first) for row in page.items)
         yield from itertools.islice(rows, limit)
 
     def count(self, plan: QueryPlan, *, impersonation: int | None = None) -> int:
-        total = 0
-        for filters in plan.parts:
-            total += self._count(plan, filters, impersonation)
-        for filters in plan.exclusions:
-            total -= self._count(plan, filters, impersonation)
-        return total
+        """How many rows the query answers (see "Counting" in the module docstring)."""
+        if plan.is_simple:
+            return self._count(plan, plan.parts[0], impersonation)
+        if plan.parts_disjoint and plan.exclusions_disjoint:
+            total = sum(self._count(plan, f, impersonation) for f in plan.parts)
+            return total - sum(self._count(plan, f, impersonation) for f in plan.exclusions)
+        excluded = self._ids_of(plan, plan.exclusions, impersonation)
+        if not plan.parts_disjoint:
+            return len(self._ids_of(plan, plan.parts, impersonation) - excluded)
+        in_no_part = self._ids_of(plan, plan.first_matches, impersonation)
+        total = sum(self._count(plan, f, impersonation) for f in plan.parts)
+        return total - len(excluded - in_no_part)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -310,74 +470,95 @@ class Pager:
             raise AutotaskValidationError(f"unexpected count answer from the API: {data!r}")
         return value
 
-    def _part_page(
+    def _ids_of(
         self,
         plan: QueryPlan,
-        part: int,
-        excluded: frozenset[int],
+        queries: Sequence[Sequence[QueryFilter]],
         impersonation: int | None,
-        page_size: int | None,
-    ) -> QueryResponse:
-        body = plan.body(plan.parts[part], page_size)
-        state = QueryState(plan, part, body, excluded, impersonation)
-        data = self._post(self._url(f"{plan.entity}/query"), body, impersonation)
-        return self._page(data, state)
-
-    def _page(self, data: Any, state: QueryState) -> QueryResponse:
-        if not isinstance(data, Mapping) or "items" not in data:
-            raise AutotaskValidationError(
-                f"unexpected query answer from the API: {str(data)[:200]!r}"
-            )
-        items = data.get("items") or []
-        if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
-            raise AutotaskValidationError(
-                f"unexpected query answer from the API: {str(data)[:200]!r}"
-            )
-        # The rows were just parsed from JSON and checked to be objects above: validating 500
-        # dicts again through pydantic cost ~1.4 ms a page, the client's main per-page overhead.
-        page = QueryResponse.model_validate({"page_details": data.get("pageDetails") or {}})
-        page.items = items
-        if state.excluded_ids:
-            page.items = [r for r in page.items if _row_id(r) not in state.excluded_ids]
-        page._request = state
-        return page
-
-    def _iter_part(self, first: QueryResponse) -> Iterator[QueryResponse]:
-        """The pages of one part only (not moving on to the next part)."""
-        page: QueryResponse | None = first
-        while page is not None:
-            yield page
-            state: QueryState = page._request
-            next_url = page.page_details.next_page_url
-            if not next_url:
-                return
-            data = self._post(next_url, state.body, state.impersonation_resource_id)
-            page = self._page(data, state)
-
-    def _part_rows(
-        self,
-        plan: QueryPlan,
-        part: int,
-        excluded: frozenset[int],
-        impersonation: int | None,
-        page_size: int | None,
-    ) -> Iterator[dict[str, Any]]:
-        first = self._part_page(plan, part, excluded, impersonation, page_size)
-        for page in self._iter_part(first):
-            yield from page.items
-
-    def _excluded_ids(self, plan: QueryPlan, impersonation: int | None) -> frozenset[int]:
-        if not plan.exclusions:
-            return frozenset()
+    ) -> frozenset[int]:
+        """The ids of every row of these queries (``IncludeFields: ["id"]``, every page)."""
         ids: set[int] = set()
         only_ids = replace(plan, include_fields=("id",))
-        for filters in plan.exclusions:
-            first = self._part_page(
-                replace(only_ids, parts=(filters,)), 0, frozenset(), impersonation, MAX_PAGE_SIZE
-            )
-            for page in self._iter_part(first):
-                ids.update(_row_id(r) for r in page.items)
+        url = self._url(f"{plan.entity}/query")
+        for filters in queries:
+            body = only_ids.body(filters, MAX_PAGE_SIZE)
+            next_url: str | None = url
+            while next_url:
+                items, next_url = _parse_page(self._post(next_url, body, impersonation))
+                ids.update(_row_id(r) for r in items)
         return frozenset(ids)
+
+    def _fill(self, cursor: _PartCursor, state: MergeState) -> _PartCursor:
+        """The cursor with rows to merge: its next pages fetched while it has none left."""
+        while cursor.start >= len(cursor.rows) and cursor.next_url:
+            data = self._post(cursor.next_url, cursor.body, state.impersonation_resource_id)
+            items, next_url = _parse_page(data)
+            cursor = _PartCursor(cursor.body, _without(items, state.excluded_ids), 0, next_url)
+        return cursor
+
+    def _merged_page(self, state: MergeState) -> QueryResponse:
+        """The next ``page_size`` rows of the union, lowest ids first, each id once. A part's next
+        page is fetched only when its rows are used up and more rows are still wanted."""
+        cursors = list(state.cursors)
+        heap: list[tuple[int, int]] = []
+        for i, cursor in enumerate(cursors):
+            cursors[i] = cursor = self._fill(cursor, state)
+            if cursor.head_id is not None:
+                heap.append((cursor.head_id, i))
+        heapq.heapify(heap)
+        rows: list[dict[str, Any]] = []
+        last = state.last_id
+        while heap and len(rows) < state.page_size:
+            row_id, i = heapq.heappop(heap)
+            cursor = cursors[i]
+            row = cursor.rows[cursor.start]
+            cursor = replace(cursor, start=cursor.start + 1)
+            if last is None or row_id > last:  # an id equal to the last is the same row again
+                rows.append(row)
+                last = row_id
+            if len(rows) < state.page_size:
+                cursor = self._fill(cursor, state)
+                if cursor.head_id is not None:
+                    heapq.heappush(heap, (cursor.head_id, i))
+            cursors[i] = cursor
+        # Rows already given out may still head other parts: step over them (no request).
+        for i, cursor in enumerate(cursors):
+            start = cursor.start
+            while start < len(cursor.rows) and last is not None and _row_id(cursor.rows[start]) <= last:
+                start += 1
+            cursors[i] = replace(cursor, start=start)
+        page = _response(rows, state.page_size, None)
+        page._request = replace(state, cursors=tuple(cursors), last_id=last)
+        return page
+
+
+def _parse_page(data: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows and the next page's URL of a query answer; an error for anything else."""
+    if not isinstance(data, Mapping) or "items" not in data:
+        raise AutotaskValidationError(f"unexpected query answer from the API: {str(data)[:200]!r}")
+    items = data.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
+        raise AutotaskValidationError(f"unexpected query answer from the API: {str(data)[:200]!r}")
+    details = data.get("pageDetails")
+    next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
+    return items, next_url if isinstance(next_url, str) and next_url else None
+
+
+def _response(
+    items: list[dict[str, Any]], page_size: int, next_url: str | None, data: Any = None
+) -> QueryResponse:
+    # The rows were just parsed from JSON and checked to be objects: validating 500 dicts again
+    # through pydantic cost ~1.4 ms a page, the client's main per-page overhead.
+    details = data.get("pageDetails") if isinstance(data, Mapping) else None
+    if not isinstance(details, Mapping):
+        details = {"count": len(items), "requestCount": page_size, "nextPageUrl": next_url}
+    page = QueryResponse.model_validate({"page_details": details})
+    page.items = items
+    return page
+
+
+def _without(items: list[dict[str, Any]], excluded: frozenset[int]) -> list[dict[str, Any]]:
+    return [r for r in items if _row_id(r) not in excluded] if excluded else items
 
 
 def _row_id(row: Mapping[str, Any]) -> int:
@@ -387,10 +568,6 @@ def _row_id(row: Mapping[str, Any]) -> int:
     return int(value)
 
 
-def _unique_by_id(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    seen: set[int] = set()
-    for row in rows:
-        rid = _row_id(row)
-        if rid not in seen:
-            seen.add(rid)
-            yield row
+# The id-range pull (partitioned.py) reads pages and ids the same way.
+parse_page = _parse_page
+row_id = _row_id

@@ -14,10 +14,19 @@
   that the server explicitly refused (429, 503, thread limit) is retried like any request.
   A DELETE is repeated too, but its outcome is not identical: when an earlier attempt went
   unanswered and the retry hears "No matching records found" (or 404), the first one did the
-  work, and the delete is reported as done.
+  work, and the delete is reported as done. Any other refusal of an update or delete after an
+  unanswered attempt is ``AutotaskUncertainWriteError`` (``last_error`` the refusal), never a
+  plain failure: the first attempt may have landed (the write methods then read the record back).
 * **Threshold awareness** - every ``threshold_check_every`` requests, and after a 429, read
   ``/ThresholdInformation``; past 50% / 75% of the hour's budget, wait a little before each
   request so the integration does not run into the wall (and into other integrations' way).
+  A reading is one attempt: never retried (a 429 to it would otherwise buy its own Retry-After
+  waits), never the cause of another reading, and a reading that fails - refused, dropped, or an
+  answer that is not a reading - is logged and the last good one kept: it never fails the
+  caller's request, which keeps its own retries. A reading that falls due on a request of a
+  pull (``threshold_in_background``: its pages and metadata) is taken in a thread of its own,
+  in flight with that request (another endpoint, another thread limit), so a pull never starts
+  with a round trip of its own; the request goes on with the last reading's delay.
 * **Secrets** - headers are never logged; our log lines carry method, path, status and timing.
 """
 
@@ -35,9 +44,18 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+from pydantic import ValidationError
 
 from autotask_pandas.auth import AuthCredentials, SecretRedactingFilter
-from autotask_pandas.client.errors import error_from_response, parse_body, parse_retry_after
+from autotask_pandas.client.errors import (
+    NOT_JSON,
+    error_from_response,
+    is_user_error,
+    parse_body,
+    parse_json,
+    parse_retry_after,
+    untrusted_answer,
+)
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskConnectionError,
@@ -74,10 +92,16 @@ class RequestKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """``max_retries`` counts retries of 429, 503, network failures and a read's transient 500;
+    thread-limit refusals have their own budget: retried while their waits add up to less than
+    ``thread_limit_patience`` seconds (at least ``max_retries`` times). ``retry_after_cap`` is
+    the client's patience: a longer ``Retry-After`` is not waited for but raised at once."""
+
     max_retries: int = 3
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     retry_after_cap: float = 60.0
+    thread_limit_patience: float = 30.0
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Full jitter: uniform over [0, min(max, base * 2**attempt)], at least Retry-After."""
@@ -86,6 +110,12 @@ class RetryPolicy:
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.retry_after_cap))
         return delay
+
+    def thread_limit_delay(self, attempt: int, rng: random.Random) -> float:
+        """A slot frees in well under a second: full jitter under a ceiling that stops growing
+        at 8 x base, so the budget buys many short tries rather than a few long sleeps."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** min(attempt, 3)))
+        return rng.uniform(0.0, ceiling)
 
 
 def endpoint_keys(url: str) -> tuple[str, ...]:
@@ -157,6 +187,7 @@ class ThresholdMonitor:
         delays: Sequence[tuple[float, float]],
         fetch: Callable[[], ThresholdInfo],
     ) -> None:
+        """``fetch`` makes one reading, or raises ``AutotaskException`` (logged, then ignored)."""
         self.every = every
         self.delays = tuple(sorted(delays))
         self._fetch = fetch
@@ -180,8 +211,9 @@ class ThresholdMonitor:
                 delay = seconds
         return delay
 
-    def before_request(self) -> float:
-        """Count the request; refresh the reading when due. Returns the delay to apply."""
+    def before_request(self, *, in_background: bool = False) -> float:
+        """Count the request; refresh the reading when due (``in_background``: in a thread of
+        its own, not waited for). Returns the delay to apply."""
         if self.every <= 0:
             return 0.0
         with self._lock:
@@ -191,19 +223,35 @@ class ThresholdMonitor:
                 self._refresh = False
         # One thread reads the threshold at a time; the others go on with the last reading.
         if due and self._checking.acquire(blocking=False):
-            try:
-                self.last = self._fetch()
-                logger.debug(
-                    "threshold: %d of %d requests used in the last %d minutes",
-                    self.last.current_timeframe_request_count,
-                    self.last.external_request_threshold,
-                    self.last.request_threshold_timeframe,
+            if in_background:
+                reader = threading.Thread(
+                    target=self._read, args=(True,), name="autotask-threshold", daemon=True
                 )
-            except AutotaskException as exc:  # a failed reading must not fail the real request
-                logger.debug("could not read ThresholdInformation: %s", exc)
-            finally:
-                self._checking.release()
+                reader.start()
+            else:
+                self._read()
         return self.current_delay()
+
+    def _read(self, background: bool = False) -> None:
+        """One reading; the caller holds ``_checking``, released here."""
+        try:
+            self.last = self._fetch()
+            logger.debug(
+                "threshold: %d of %d requests used in the last %d minutes",
+                self.last.current_timeframe_request_count,
+                self.last.external_request_threshold,
+                self.last.request_threshold_timeframe,
+            )
+        except AutotaskException as exc:  # a failed reading must not fail the real request
+            logger.info("could not read ThresholdInformation (the last reading stays): %s", exc)
+        except Exception as exc:
+            if not background:
+                raise
+            # In the background, e.g. the client closed under a reading: nobody to tell but
+            # the log, and the last reading stays.
+            logger.info("ThresholdInformation reading abandoned (the last reading stays): %r", exc)
+        finally:
+            self._checking.release()
 
 
 class Transport:
@@ -224,6 +272,7 @@ class Transport:
         check_url: Callable[[str], None],
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
         self._credentials = credentials
@@ -232,11 +281,18 @@ class Transport:
         self.impersonation_resource_id = impersonation_resource_id
         self._redactor = redactor
         self._check_url = check_url
-        self._sleep = sleep
+        # Every wait goes through this (retries, Retry-After, the budget's slowdown); tests put a
+        # fake clock's sleep here to count waits without waiting.
+        self.sleep = sleep
         self._rng = rng or random.Random()
+        self.clock = clock  # the time the Retry-After window is kept in (tests: a fake clock)
+        # Until when (``clock`` time) the server told us, by a Retry-After beyond our patience,
+        # to send nothing: requests before then are refused here, adding no load.
+        self._closed_until = 0.0
+        self._closed_for = 0.0
         self._threshold_url = threshold_url
         self.threshold = ThresholdMonitor(
-            every=threshold_every, delays=threshold_delays, fetch=self._read_threshold
+            every=threshold_every, delays=threshold_delays, fetch=self.read_threshold
         )
         self.request_count = 0
         self._count_lock = threading.Lock()
@@ -254,21 +310,30 @@ class Transport:
         impersonation_resource_id: int | None = None,
         authenticated: bool = True,
         monitor: bool = True,
+        threshold_in_background: bool = False,
     ) -> Any:
-        """Send, retrying when safe; the parsed JSON body of a 2xx answer, else an exception."""
+        """Send, retrying when safe; the parsed JSON body of a 2xx answer, else an exception.
+        ``threshold_in_background``: a threshold reading due now does not delay this request
+        (a pull's requests; see the module docstring)."""
         method = method.upper()
         if authenticated:
             self._check_url(url)  # every URL, including a server-given nextPageUrl
         keys = endpoint_keys(url)
-        attempt = 0
+        attempt = 0  # retries counted against max_retries
+        thread_tries = 0  # thread-limit retries, and the time they waited
+        thread_waited = 0.0
         sent_unanswered = False  # an earlier attempt may have been carried out
         while True:
+            if authenticated:
+                self._refuse_while_closed(method, url)
             if monitor and authenticated:
-                pause = self.threshold.before_request()
+                pause = self.threshold.before_request(in_background=threshold_in_background)
+                # the reading may just have learned the database is over its limit
+                self._refuse_while_closed(method, url)
                 if pause > 0:
                     usage = self.threshold.last.usage if self.threshold.last else 0.0
                     logger.debug("hourly budget %.0f%% used: waiting %.3fs", usage * 100, pause)
-                    self._sleep(pause)
+                    self.sleep(pause)
             outcome, retry_after = self._attempt(
                 method, url, kind, json, params, impersonation_resource_id, authenticated, keys
             )
@@ -283,10 +348,43 @@ class Transport:
                 return None
             if isinstance(error, AutotaskConnectionError) and error.sent:
                 sent_unanswered = True
-            retryable = self._retryable(error)
+            retryable = self._retryable(error, kind)
             if isinstance(error, AutotaskRateLimitError):
+                if retry_after is not None and retry_after > self.retry.retry_after_cap:
+                    raise error  # beyond our patience: the caller decides, nothing more is sent
                 self.threshold.request_refresh()
+            if isinstance(error, AutotaskThreadLimitError) and (
+                thread_tries < self.retry.max_retries
+                or thread_waited < self.retry.thread_limit_patience
+            ):
+                delay = self.retry.thread_limit_delay(thread_tries, self._rng)
+                delay = min(delay, max(0.0, self.retry.thread_limit_patience - thread_waited))
+                logger.info(
+                    "%s %s: thread limit; retry %d in %.3fs (%.1fs of %.1fs waited)",
+                    method,
+                    urlsplit(url).path,
+                    thread_tries + 1,
+                    delay,
+                    thread_waited,
+                    self.retry.thread_limit_patience,
+                )
+                self.sleep(delay)
+                thread_tries += 1
+                thread_waited += delay
+                continue
+            if isinstance(error, AutotaskThreadLimitError):
+                retryable = False  # its budget is spent
             if not retryable or attempt >= self.retry.max_retries:
+                if sent_unanswered and kind is RequestKind.WRITE:
+                    # An unanswered attempt may have landed: the last answer (a 500, say) does
+                    # not say the write failed, only that this attempt did.
+                    raise AutotaskUncertainWriteError(
+                        f"{method} {urlsplit(url).path}: an earlier attempt went unanswered and "
+                        f"may have been carried out; the last attempt got: {error}",
+                        method=method,
+                        url=url,
+                        last_error=error,
+                    ) from error
                 raise error
             delay = self.retry.delay(attempt, retry_after, self._rng)
             logger.info(
@@ -298,10 +396,24 @@ class Transport:
                 self.retry.max_retries,
                 delay,
             )
-            self._sleep(delay)
+            self.sleep(delay)
             attempt += 1
 
     # -- internals --------------------------------------------------------------------------
+
+    def _refuse_while_closed(self, method: str, url: str) -> None:
+        left = self._closed_until - self.clock()
+        if left > 0:
+            raise AutotaskRateLimitError(
+                f"{method} {urlsplit(url).path} was not sent: the API refused requests "
+                f"(HTTP 429, Retry-After {self._closed_for:.0f}s), beyond this client's "
+                f"patience (retry_after_cap={self.retry.retry_after_cap:g}s); "
+                f"{left:.0f}s to go",
+                status_code=429,
+                retry_after=left,
+                method=method,
+                url=url,
+            )
 
     def _headers(self, authenticated: bool, impersonation: int | None) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -386,10 +498,28 @@ class Transport:
         elapsed = time.perf_counter() - started
         status = response.status_code
         logger.debug("%s %s -> %d (%.3fs)", method, path, status, elapsed)
-        parsed = parse_body(content)
         if 200 <= status < 300:
+            parsed = parse_json(content)
+            if parsed is NOT_JSON:
+                # An HTML page or a cut-off body under a 200 (a proxy, a gateway, a truncated
+                # answer) is no answer at all: never read as "no rows" or "not found". Not
+                # retried: whoever answered 200 will likely answer the same again.
+                return untrusted_answer(
+                    status=status,
+                    method=method,
+                    url=url,
+                    problem="a body that is not JSON",
+                    content=content,
+                    redact=self._redactor.redact,
+                ), None
             return parsed, None
+        parsed = parse_body(content)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 429 and retry_after is not None and retry_after > self.retry.retry_after_cap:
+            # Over the hourly threshold for longer than we wait: every request until then,
+            # a threshold reading included, would only add load to a database over its limit.
+            self._closed_until = max(self._closed_until, self.clock() + retry_after)
+            self._closed_for = retry_after
         error = error_from_response(
             status=status,
             body=parsed,
@@ -405,17 +535,59 @@ class Transport:
         return f"{method} {path}: {type(exc).__name__}: {detail}"
 
     @staticmethod
-    def _retryable(error: Exception) -> bool:
+    def _retryable(error: Exception, kind: RequestKind) -> bool:
         if isinstance(error, (AutotaskRateLimitError, AutotaskThreadLimitError)):
             return True
         if isinstance(error, AutotaskConnectionError):
             return True
+        if not isinstance(error, AutotaskAPIError):
+            return False
         # 503 "service unavailable" means the request was not handled: safe even for a create.
-        return isinstance(error, AutotaskAPIError) and error.status_code == 503
+        if error.status_code == 503:
+            return True
+        # A read's 500 is retried unless its words name a mistake of ours (docs/client.md,
+        # "Retries"): the live API answers both user errors and its own hiccups with 500.
+        return (
+            kind is RequestKind.READ
+            and type(error) is AutotaskAPIError
+            and error.status_code == 500
+            and not is_user_error(error)
+        )
 
-    def _read_threshold(self) -> ThresholdInfo:
-        body = self.request("GET", self._threshold_url(), kind=RequestKind.READ, monitor=False)
-        return ThresholdInfo.model_validate(body or {})
+    def read_threshold(self) -> ThresholdInfo:
+        """One GET of ``/ThresholdInformation``, outside ``request``: no retry, no wait, and its
+        failures (``AutotaskException``) ask for no reading of their own."""
+        url = self._threshold_url()
+        self._check_url(url)
+        outcome, _ = self._attempt(
+            "GET", url, RequestKind.READ, None, None, None, True, endpoint_keys(url)
+        )
+        if isinstance(outcome, Exception):  # refused or dropped: the monitor logs it
+            raise outcome
+        problem = f"a JSON object was expected, not {type(outcome).__name__}"
+        if isinstance(outcome, Mapping) and not _has_count(outcome):
+            problem = "no currentTimeframeRequestCount"  # {} would read as "nothing used"
+        elif isinstance(outcome, Mapping):
+            try:
+                return ThresholdInfo.model_validate(outcome)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "the body"
+                problem = f"{where}: {first['msg']}"
+        raise AutotaskAPIError(
+            f"GET {urlsplit(url).path} answered 200 without a threshold reading ({problem}): "
+            f"{outcome!r:.200}",
+            status_code=200,
+            response=outcome,
+            method="GET",
+            url=url,
+        )
+
+
+def _has_count(body: Mapping[Any, Any]) -> bool:
+    """Whether a ThresholdInformation body carries the count (its key in any case, as the
+    models read keys)."""
+    return any(str(key).replace("_", "").lower() == "currenttimeframerequestcount" for key in body)
 
 
 def is_gone(error: BaseException | None) -> bool:

@@ -1,21 +1,32 @@
 """The client's write methods: single records and the one many-records path.
 
 A mixin of ``AutotaskClient`` (kept apart so each file reads in one sitting). It relies on the
-client's ``_router``, ``request()``, ``get()`` and ``config``. See ``_batch.py`` for how
-``write_many`` reports each item and ``_writes.py`` for how one write is checked and routed.
+client's ``_router``, ``request()``, ``get()`` and ``config``. See ``write_many.py`` for how
+``write_many`` reports each item (and what an interrupt does) and ``write_one.py`` for how one
+write is checked and routed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from autotask_pandas.client.reconcile import edit_is_there
 from autotask_pandas.client.transport import RequestKind, is_gone
-from autotask_pandas.client.write_many import ProgressCallback, batch_error, run_writes
-from autotask_pandas.client.write_one import PreparedWrite, execute_write, prepare_write
+from autotask_pandas.client.write_many import (
+    ProgressCallback,
+    WriteCancelled,
+    batch_error,
+    run_writes,
+)
+from autotask_pandas.client.write_one import PreparedWrite, Send, execute_write, prepare_write
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
+    AutotaskException,
     AutotaskNotFoundError,
+    AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
 from autotask_pandas.types import CreateResponse, WriteOperation, WriteResult
@@ -26,6 +37,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from autotask_pandas.types import FieldMetadata
 
 __all__ = ["WritingMixin"]
+
+logger = logging.getLogger("autotask_pandas.client")
+
+
+def _record_key(prepared: PreparedWrite) -> Hashable | None:
+    """The record an operation writes, for ``write_many``'s one-record-in-order rule (a create
+    writes none yet)."""
+    if prepared.entity_id is None:
+        return None
+    return (prepared.route.entity.name, prepared.entity_id)
 
 
 class WritingMixin:
@@ -61,11 +82,53 @@ class WritingMixin:
     # -- single records ---------------------------------------------------------------------
 
     def _write_one(self, operation: WriteOperation) -> tuple[int, Any]:
-        return execute_write(
-            prepare_write(self._router, operation, self._live_field_names),
-            self._send_write,
-            self._get_for_parent,
+        return self._execute_settled(
+            prepare_write(self._router, operation, self._live_field_names), self._send_write
         )
+
+    def _execute_settled(self, prepared: PreparedWrite, send: Send) -> tuple[int, Any]:
+        """``execute_write``, with an update/replace/delete of unknown fate settled by reading
+        the record back (``reconcile.py``): done - the answer; not done - the server's refusal
+        (``last_error``); cannot tell - ``AutotaskUncertainWriteError`` as it was."""
+        try:
+            return execute_write(prepared, send, self._get_for_parent)
+        except AutotaskUncertainWriteError as uncertain:
+            return self._settle(prepared, uncertain)
+
+    def _settle(
+        self, prepared: PreparedWrite, uncertain: AutotaskUncertainWriteError
+    ) -> tuple[int, Any]:
+        refusal, entity_id = uncertain.last_error, prepared.entity_id
+        if prepared.operation.action == "create" or entity_id is None or refusal is None:
+            raise uncertain  # a create has nothing to read back by
+        name = prepared.route.entity.name
+        try:
+            record = self.get(name, entity_id)
+        except AutotaskException as exc:
+            uncertain.add_note(f"reading {name} {entity_id} back to settle it failed: {exc}")
+            raise uncertain from None
+        if prepared.operation.action == "delete":
+            done: bool | None = record is None
+        elif record is None:
+            done = False  # the record is gone: the edit cannot be on it
+        else:
+            done = edit_is_there(prepared.body or {}, record)
+        if done is None:
+            uncertain.add_note(f"{name} {entity_id} was read back: it does not show every field")
+            raise uncertain
+        if not done:
+            refusal.add_note(
+                f"{name} {entity_id} was read back after an unanswered attempt: the "
+                f"{prepared.operation.action} is not there, so it failed"
+            )
+            raise refusal
+        logger.info(
+            "%s %s %d: an unanswered attempt had landed (read back), so it is done",
+            prepared.operation.action,
+            name,
+            entity_id,
+        )
+        return entity_id, {"itemId": entity_id}
 
     def create_entity(
         self,
@@ -150,7 +213,7 @@ class WritingMixin:
         # refuses before any request
         prepared = prepare_write(self._router, operation, self._live_field_names)
         try:
-            execute_write(prepared, self._send_write, self._get_for_parent)
+            self._execute_settled(prepared, self._send_write)
         except AutotaskNotFoundError:
             return False
         except AutotaskAPIError as error:
@@ -194,7 +257,21 @@ class WritingMixin:
         All operations are checked first: if any is invalid, ``AutotaskValidationError`` is
         raised (its ``problems`` maps input index to the reason) and nothing is sent. Failures of
         individual requests never raise here: they are results with status ``failed`` or
-        ``uncertain`` (see ``_batch.py``).
+        ``uncertain`` (see ``write_many.py``).
+
+        Operations on the same record (same entity and id) run one after another in input order,
+        so the last one lands last; other records' operations and creates run concurrently.
+
+        ``progress``: True for a tqdm bar, or a callable given each ``WriteResult`` as it
+        completes (on the calling thread). ``max_workers`` defaults to ``thread_limit``;
+        ``batch_size`` caps the operations outstanding at a time.
+
+        Ctrl-C: a ``KeyboardInterrupt`` (or any exception raised on the calling thread, e.g. by
+        the progress callback) stops the run: queued operations are never sent, those already
+        sent are waited for (a second Ctrl-C stops waiting: they are then ``uncertain``), and the
+        exception is re-raised with ``write_results``, a list of one ``WriteResult | None`` per
+        operation in input order (None: never sent, safe to send again). The progress callback
+        has been given each of those results first.
         """
         ops = list(operations)
         prepared: list[PreparedWrite] = []
@@ -216,13 +293,25 @@ class WritingMixin:
             )
             error.problems = problems  # type: ignore[attr-defined]
             raise error
+        stop = threading.Event()
+
+        def send(
+            method: str, path: str, body: Any, kind: RequestKind, impersonation: int | None
+        ) -> Any:
+            # the last moment a write can still be held back: an interrupt sends nothing more
+            if stop.is_set():
+                raise WriteCancelled(f"{method} {path}: not sent, the writes were interrupted")
+            return self._send_write(method, path, body, kind, impersonation)
+
         return run_writes(
             ops,
             prepared,
-            lambda p: execute_write(p, self._send_write, self._get_for_parent),
+            lambda p: self._execute_settled(p, send),
             workers=max_workers or self.config.thread_limit,
             batch_size=batch_size,
             progress=progress,
+            record_key=_record_key,
+            stop=stop,
         )
 
     def batch_create(

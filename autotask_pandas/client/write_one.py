@@ -17,6 +17,7 @@ import datetime as _dt
 import decimal
 import enum
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,11 +26,11 @@ from autotask_pandas.client.fieldnames import to_api_fields
 from autotask_pandas.client.routing import Route, Router, find_key
 from autotask_pandas.client.transport import RequestKind
 from autotask_pandas.exceptions import (
-    AutotaskAPIError,
     AutotaskNotFoundError,
+    AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
-from autotask_pandas.types import WriteOperation
+from autotask_pandas.types import WriteOperation, decimal_json
 
 __all__ = ["PreparedWrite", "execute_write", "jsonable", "prepare_write"]
 
@@ -43,38 +44,129 @@ _ACTIONS: dict[str, tuple[str, str, RequestKind]] = {
 
 
 def jsonable(value: Any) -> Any:
-    """A body value as JSON: datetimes as UTC ISO strings, bytes as base64, numpy/pandas
-    scalars unwrapped."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):  # "format: byte" fields, e.g. data
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
+    """A body value as the API takes it, in JSON types; ``AutotaskValidationError`` for a value
+    it cannot take.
+
+    * Missing values of every kind - ``None``, a NaN float (Python, numpy, ``Decimal``),
+      ``pd.NA``, ``pd.NaT``, numpy's ``NaT`` - become ``None`` (JSON ``null``).
+    * Datetimes (``datetime``, ``pd.Timestamp``, ``np.datetime64``) become
+      ``"YYYY-MM-DDTHH:MM:SS.fffZ"`` in UTC, the form the API gives back (FACTS §6: it stores and
+      returns UTC; submit ``yyyy-mm-ddThh:mm:ss.ms``); a naive one is taken as UTC; digits past the
+      millisecond are dropped. Dates become ``"YYYY-MM-DD"`` (date-only fields keep the date, §6).
+    * numpy scalars become the Python value they print as (``np.float32(0.1)`` is ``0.1``, not
+      the double ``0.10000000149011612`` it widens to); ``np.str_`` a plain ``str``.
+    * A ``Decimal`` becomes an ``int`` when whole, a ``float`` when a double holds it exactly, else
+      its digits as a string, which the API reads as the number (FACTS §11), so no digit is lost.
+    * A string holding a lone surrogate (``"bad \\udcff byte"``) raises: UTF-8 cannot carry it.
+    * Bytes become base64 (``"format: byte"`` fields such as an attachment's ``data``), an enum its
+      value, mappings and lists element by element.
+    * Infinities, durations and anything else JSON cannot carry raise: JSON has no infinity, and
+      the API no duration type (send hours as a number).
+    """
+    if _is_missing(value):
+        return None
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:  # the API stores and returns UTC
-            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
-        return value.isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat() + "T00:00:00"
+    numpy = sys.modules.get("numpy")  # no numpy scalar exists unless numpy was imported
+    if numpy is not None and isinstance(value, numpy.generic):
+        value = _from_numpy(value, numpy)
+    if isinstance(value, str):
+        return _utf8_text(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise AutotaskValidationError(f"{value!r} cannot be sent: JSON has no infinity")
+        return float(value)
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _api_decimal(value)
+    if isinstance(value, _dt.datetime):
+        return _api_datetime(value)
+    if isinstance(value, _dt.date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, _dt.timedelta):
+        raise AutotaskValidationError(f"{value!r} cannot be sent: {_NO_DURATIONS}")
+    if isinstance(value, (bytes, bytearray, memoryview)):  # "format: byte" fields, e.g. data
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    item = getattr(value, "item", None)  # numpy / pandas scalars
-    if callable(item):
-        try:
-            return jsonable(item())
-        except (TypeError, ValueError):
-            pass
-    isoformat = getattr(value, "isoformat", None)  # pandas Timestamp without .item()
-    if callable(isoformat):
-        return isoformat()
-    return value
+    raise AutotaskValidationError(
+        f"{value!r} cannot be sent: a {type(value).__name__} has no JSON form the API takes"
+    )
+
+
+_NO_DURATIONS = "the API has no duration type (send hours as a number)"
+
+
+def _utf8_text(value: str) -> str:
+    """``value`` as a plain ``str``; ``AutotaskValidationError`` for a lone surrogate, which no
+    UTF-8 body can carry (text decoded with ``errors="surrogateescape"``, a broken file)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AutotaskValidationError(
+            f"{value!r} cannot be sent: not valid Unicode (a lone surrogate "
+            f"{value[exc.start]!r} at character {exc.start}); the API takes UTF-8 only"
+        ) from None
+    return str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN (Python, numpy or Decimal), pd.NA, pd.NaT or numpy's NaT."""
+    if value is None:
+        return True
+    if isinstance(value, float):  # numpy's float64 included
+        return math.isnan(value)
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()  # quiet and signalling; comparing a signalling NaN would raise
+    pandas = sys.modules.get("pandas")  # pandas' missing values exist only once it is imported
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return True
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        if isinstance(value, (numpy.datetime64, numpy.timedelta64)):
+            return bool(numpy.isnat(value))
+        if isinstance(value, numpy.floating):
+            return bool(numpy.isnan(value))
+    return False
+
+
+def _from_numpy(value: Any, numpy: Any) -> Any:
+    """A numpy scalar as the Python value it stands for (``NaN``/``NaT`` are handled before)."""
+    if isinstance(value, numpy.datetime64):
+        unit = numpy.datetime_data(value.dtype)[0]
+        if unit in ("Y", "M", "W", "D"):  # a calendar date
+            return value.astype("datetime64[D]").item()
+        # .item() of a nanosecond value is an int; at microseconds it is a datetime (naive: UTC)
+        moment = value.astype("datetime64[us]").item()
+        if not isinstance(moment, _dt.datetime):  # outside the years datetime holds
+            raise AutotaskValidationError(f"{value!r} cannot be sent: out of the datetime range")
+        return moment
+    if isinstance(value, numpy.floating) and not isinstance(value, float):
+        return float(str(value))  # float32/float16: the digits it prints, not the widened double
+    if isinstance(value, numpy.timedelta64):
+        raise AutotaskValidationError(f"{value!r} cannot be sent: {_NO_DURATIONS}")
+    return value.item()
+
+
+def _api_datetime(value: _dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.fffZ`` in UTC; a naive datetime is UTC already (FACTS §6)."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        value = value.astimezone(_dt.UTC)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
+
+
+def _api_decimal(value: decimal.Decimal) -> int | float | str:
+    if not value.is_finite():
+        raise AutotaskValidationError(f"{value!r} cannot be sent: JSON has no infinity")
+    return decimal_json(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +210,14 @@ def prepare_write(
         live_fields=(lambda: live_fields(info.name)) if live_fields is not None else None,
     )
     route = router.route(info, catalog_op, prefer_child=op.parent_id is not None, body=source)
-    body = {str(k): jsonable(v) for k, v in source.items()}
+    body: dict[str, Any] = {}
+    for name, given in source.items():
+        try:
+            body[str(name)] = jsonable(given)
+        except AutotaskValidationError as exc:
+            raise AutotaskValidationError(
+                f"{info.name}.{name}: {exc}; no request was sent"
+            ) from None
     id_key = find_key(body, "id")
 
     entity_id: int | None = None
@@ -207,9 +306,13 @@ def execute_write(prepared: PreparedWrite, send: Send, get_item: GetItem) -> tup
     except (TypeError, ValueError):
         item_id = prepared.entity_id
     if item_id is None:  # only a create can get here: it must say what it made
-        raise AutotaskAPIError(
-            f"{prepared.method} {path}: the API answered without an itemId: {answer!r}",
-            status_code=200,
-            response=answer,
+        # A 200 says it was made, so it is not "failed" (which invites a resend, a duplicate):
+        # the record exists, and which one it is is unknown.
+        raise AutotaskUncertainWriteError(
+            f"{prepared.method} {path}: the API answered 200 without an itemId ({answer!r}): the "
+            "create was probably made but its id is unknown, so it was not resent; look it up by "
+            "a field you set",
+            method=prepared.method,
+            url=path,
         )
     return item_id, answer

@@ -1,8 +1,9 @@
 """``AttachmentsEntity``: files attached to tickets, companies, projects... (19 parent types).
 
 Attachments live under their parent: ``POST /{Parent}/{parentId}/Attachments`` with the file as
-base64 JSON, ``GET …/Attachments/{id}`` (the only answer carrying the file, in ``data``),
-``DELETE …/Attachments/{id}``; there is no update. ``AttachmentInfo`` lists every attachment's
+base64 JSON, ``GET …/Attachments/{id}`` (the only answer carrying the file, in ``data``; its
+envelope is ``items``, not ``item``, FACTS §5 "Get by id" and §9: ``client.get`` reads every
+shape seen), ``DELETE …/Attachments/{id}``; there is no update. ``AttachmentInfo`` lists every attachment's
 metadata, whatever its parent; this entity queries it (``client.attachments.query(...)``).
 
 ``parent_type`` is a parent's entity name or its singular, in any case, with or without

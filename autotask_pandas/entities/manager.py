@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from autotask_pandas.catalog import load_catalog
+from autotask_pandas.catalog import entity_key, load_catalog
 from autotask_pandas.entities.attachments import AttachmentsEntity
 from autotask_pandas.entities.base import BaseEntity
 from autotask_pandas.entities.companies import CompaniesEntity
@@ -48,7 +48,7 @@ def snake_name(entity_name: str) -> str:
 
 
 def _key(name: str) -> str:
-    return name.replace("_", "").lower()
+    return entity_key(name)  # the catalog's one rule, shared with read_autotask and the CLI
 
 
 class UnknownEntityError(AutotaskValidationError, KeyError):

@@ -3,7 +3,7 @@
 Registered when ``autotask_pandas`` is imported::
 
     tickets = read_autotask("Tickets", where="status != Complete")
-    tickets.loc[tickets.priority == 4, "queueID"] = 8
+    tickets.loc[tickets.priority == "Low", "queueID"] = "Level II Support"
     tickets.autotask.changes()          # one row per changed cell: id, field, old, new
     tickets.autotask.validate()         # problems, by row and field; empty when clean
     tickets.autotask.push(dry_run=True) # what would be sent, request by request
@@ -20,20 +20,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from autotask_pandas.catalog import load_catalog
 from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.builder import build_frame
 from autotask_pandas.frames.push.compare import comparable_frame
-from autotask_pandas.frames.push.diff import diff_frame, frame_ids
-from autotask_pandas.frames.push.plan import resolve
+from autotask_pandas.frames.push.diff import diff_frame, frame_ids, with_id_column
+from autotask_pandas.frames.push.plan import DERIVED_KEY, resolve
 from autotask_pandas.frames.push.push import Conflicts, plan_push, push_frame
 from autotask_pandas.frames.push.result import PushResult
 from autotask_pandas.frames.push.validate import EntitySchema, problems_frame
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Pull, forget, pull_of
-from autotask_pandas.types import WriteResult
+from autotask_pandas.types import FilterOperation, QueryFilter, WriteResult
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
 
 __all__ = ["AutotaskAccessor"]
+
+_IN_LIMIT = 500  # ids per ``in`` condition (FACTS.md, "Query grammar": 500 ORs a query at most)
 
 
 @pd.api.extensions.register_dataframe_accessor("autotask")
@@ -47,7 +51,8 @@ class AutotaskAccessor:
 
     @property
     def pull(self) -> Pull | None:
-        """The pull the frame came from (its snapshot), or None."""
+        """The snapshot the frame is compared with (what it was pulled as, plus what it pushed
+        itself; see ``frames/snapshot.py``), or None for a frame of no known pull."""
         return pull_of(self._df)
 
     @property
@@ -72,7 +77,7 @@ class AutotaskAccessor:
         included (``validate()`` says which edits cannot be sent). A frame that did not come from a
         pull has no snapshot to compare with: AutotaskValidationError.
         """
-        df = self._df
+        df = with_id_column(self._df)  # an id index is as good as an id column
         pull = self.pull
         if pull is None:
             raise AutotaskValidationError(
@@ -119,12 +124,90 @@ class AutotaskAccessor:
         schema = self._schema(client)
         return to_values(self._df, schema.fields, schema.udfs, entity=schema.entity)
 
+    # -- names of referenced records ------------------------------------------------------
+
+    def lookup(
+        self,
+        column: str,
+        field: str,
+        *,
+        name: str | None = None,
+        client: AutotaskClient | None = None,
+    ) -> pd.DataFrame:
+        """A copy with a derived column: ``field`` of the record each id of ``column`` refers to.
+
+        ``df.autotask.lookup("companyID", "companyName")`` adds ``companyID.companyName`` (or
+        ``name``), fetched with one query per 500 distinct ids (``id in (...)``, only ``id`` and
+        ``field``); an id with no record gives NA. Unlike ``df.merge`` it keeps the frame's pull,
+        and the derived column is never pushed. ``column`` must be a reference field (its
+        metadata names the entity referred to); otherwise AutotaskValidationError.
+        """
+        df = self._df
+        if column not in df.columns:
+            raise AutotaskValidationError(f"the frame has no column {column!r}")
+        if self.pull is None:
+            raise AutotaskValidationError(
+                "lookup() needs a pulled frame, to know the entity of its columns"
+            )
+        _, entity, client = resolve(df, None, client)
+        schema = EntitySchema.load(client, entity)
+        meta = schema.column(column)
+        target = (
+            _referenced_entity(entity, meta.key, meta.meta.reference_entity_type) if meta else None
+        )
+        if not target:
+            raise AutotaskValidationError(
+                f"{entity}.{column} is not a reference field (it names no entity to look up)"
+            )
+        target_schema = EntitySchema.load(client, target)
+        wanted = target_schema.column(field)
+        if wanted is None:
+            raise AutotaskValidationError(f"{target_schema.entity} has no field {field!r}")
+        has, numbers, _ = frame_ids(df[column])
+        ids = sorted(set(numbers[has].tolist()))
+        found: list[pd.DataFrame] = []
+        for start in range(0, len(ids), _IN_LIMIT):
+            chunk = tuple(ids[start : start + _IN_LIMIT])
+            records = client.query_all(
+                target_schema.entity,
+                [QueryFilter(field="id", op=FilterOperation.IN, value=chunk)],
+                ["id", wanted.key],
+            )
+            found.append(
+                build_frame(
+                    target_schema.entity,
+                    records,
+                    target_schema.fields,
+                    target_schema.udfs,
+                    columns=["id", wanted.name],
+                    labels=True,
+                )
+            )
+        out_name = name or f"{column}.{wanted.name}"
+        if schema.column(out_name) is not None:
+            raise AutotaskValidationError(
+                f"{out_name!r} is a field of {entity}: name the looked-up column otherwise, name=..."
+            )
+        table = pd.concat(found) if found else pd.DataFrame({"id": [], wanted.name: []})
+        values = table.set_index("id")[wanted.name]
+        keys = pd.Series(numbers, index=df.index).where(has)
+        mapped = values.reindex(pd.Index(keys.to_numpy())).to_numpy() if len(values) else None
+        out = df.copy(deep=False)
+        if mapped is None:
+            out[out_name] = pd.Series(pd.NA, index=df.index, dtype=values.dtype)
+        else:
+            out[out_name] = pd.Series(mapped, index=df.index, dtype=values.dtype)
+        derived = list(out.attrs.get(DERIVED_KEY) or ())
+        out.attrs[DERIVED_KEY] = [*derived, out_name] if out_name not in derived else derived
+        return out
+
     # -- deletes --------------------------------------------------------------------------
 
     def drop(self, ids: Iterable[int] | pd.Series) -> pd.DataFrame:
         """The frame without the rows of ``ids`` (or where a boolean Series is True), marked for
         deletion: ``push(delete=True)`` deletes them, and only them (filtering never deletes)."""
-        df = self._df
+        original = self._df
+        df = with_id_column(original)
         pull = self.pull
         if pull is None:
             raise AutotaskValidationError(
@@ -154,10 +237,12 @@ class AutotaskAccessor:
                 f"ids {sorted(outside.tolist())[:10]} are not rows of the pull; nothing was marked"
             )
         pull.mark_dropped(dropped.tolist())
-        return df[~mask]
+        return original[~mask]
 
     def forget(self) -> None:
-        """Drop the frame's pull snapshot (its pushes then need entity=, as for a CSV frame)."""
+        """Drop the snapshots of the frame's pull, for every frame of it, freeing their memory at
+        once (those frames' pushes then need entity=, as for a CSV frame). Without it a snapshot
+        is freed with the last frame of its pull."""
         forget(self._df)
 
     # -- pushing --------------------------------------------------------------------------
@@ -190,8 +275,9 @@ class AutotaskAccessor:
         * ``progress``: a tqdm bar (True), none (False) or a callable taking each WriteResult.
 
         Returns a ``PushResult`` aligned to the frame's rows (deletes in ``result.deletes``).
-        Afterwards the pull's snapshot holds what landed, so pushing again sends only what is
-        still pending. The frame itself is never changed.
+        Afterwards this frame's snapshot holds what landed, so pushing it again sends only what
+        is still pending; frames taken from it before the push keep what they were pulled as (an
+        untouched one sends nothing). The frame itself is never changed.
         """
         return push_frame(
             self._df,
@@ -203,6 +289,21 @@ class AutotaskAccessor:
             entity=entity,
             client=client,
         )
+
+
+def _referenced_entity(entity: str, field: str, named: str | None) -> str | None:
+    """The entity a reference field points to: the metadata's ``referenceEntityType`` (singular
+    in the API, ``Contact``: FACTS.md, "Field info") as a catalog entity, else the catalog's own
+    reading of the field name (``contactID`` -> ``Contacts``)."""
+    catalog = load_catalog()
+    if named:
+        for spelling in (named, f"{named}s", f"{named}es", f"{named[:-1]}ies"):
+            info = catalog.get(spelling)
+            if info is not None:
+                return info.name
+    info = catalog.get(entity)
+    described = info.field(field) if info is not None else None
+    return described.reference if described is not None else None
 
 
 def _labels_differ(df: pd.DataFrame, base: pd.DataFrame, columns: list[str]) -> bool:

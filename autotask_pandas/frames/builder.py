@@ -82,6 +82,7 @@ class FrameBuilder:
         )
         self._chunks: dict[str, list[Any]] = {}
         self._rows = 0
+        self._order: list[Any] = []  # each page's place among the pages (add(order=))
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -160,10 +161,16 @@ class FrameBuilder:
 
     # -- pages --------------------------------------------------------------------------------
 
-    def add(self, records: Sequence[Mapping[str, Any]]) -> FrameBuilder:
-        """Convert one page of records (API dicts) and keep its columns."""
+    def add(self, records: Sequence[Mapping[str, Any]], order: Any = None) -> FrameBuilder:
+        """Convert one page of records (API dicts) and keep its columns.
+
+        ``order``: where the page goes among the pages added (any sortable key, e.g. its first
+        id), for pages that arrive out of order (a concurrent pull); ``finish`` puts the pages'
+        converted chunks in that order, which costs no copy. Without it, pages stay as added.
+        """
         if not records:
             return self
+        self._order.append(order if order is not None else len(self._order))
         if self._columns is None:
             self._columns = self._default_plan(records[0])
         values = _columns_of(records, self._columns)
@@ -201,6 +208,12 @@ class FrameBuilder:
     def finish(self) -> pd.DataFrame:
         """The typed DataFrame of every page added (the builder is spent afterwards)."""
         plan = self._columns if self._columns is not None else self._default_plan(None)
+        keys = self._order
+        if any(a > b for a, b in zip(keys, keys[1:], strict=False)):
+            permutation = sorted(range(len(keys)), key=keys.__getitem__)
+            for name, chunks in self._chunks.items():
+                self._chunks[name] = [chunks[i] for i in permutation]
+        self._order = []
         data: dict[str, Any] = {}
         for column in plan:
             chunks = self._chunks.pop(column.name, [])

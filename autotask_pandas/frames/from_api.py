@@ -194,11 +194,14 @@ def parse_datetimes(raw: Sequence[Any], where: str) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         text = None
     if text is not None:
-        for attempt in (_cast_aware, _cast_naive):
-            try:
-                return attempt(text)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                continue
+        # ns first; then us, which holds dates past 2262 (9999-12-31, "no end") on every pandas:
+        # pandas 2.2's to_datetime below would read those as NA.
+        for unit in ("ns", "us"):
+            for attempt in (_cast_aware, _cast_naive):
+                try:
+                    return attempt(text, unit)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    continue
     try:
         parsed = pd.to_datetime(
             pd.Series(list(raw), dtype=object), format="ISO8601", utc=True, errors="raise"
@@ -222,13 +225,13 @@ def parse_datetimes(raw: Sequence[Any], where: str) -> pa.Array:
         return pa.array(parsed.dt.as_unit(unit).array, type=pa.timestamp(unit, "UTC"))
 
 
-def _cast_aware(text: pa.Array) -> pa.Array:
-    return text.cast(pa.timestamp("ns", "UTC"))
+def _cast_aware(text: pa.Array, unit: str = "ns") -> pa.Array:
+    return text.cast(pa.timestamp(unit, "UTC"))
 
 
-def _cast_naive(text: pa.Array) -> pa.Array:
+def _cast_naive(text: pa.Array, unit: str = "ns") -> pa.Array:
     # A timestamp without zone cast to one with "UTC" keeps its number: naive values are UTC.
-    return text.cast(pa.timestamp("ns")).cast(pa.timestamp("ns", "UTC"))
+    return text.cast(pa.timestamp(unit)).cast(pa.timestamp(unit, "UTC"))
 
 
 def datetimes_to_pandas(chunks: list[np.ndarray], kind: str, tz: str | None) -> Any:

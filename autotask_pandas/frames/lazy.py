@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import difflib
 import html
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,15 +33,17 @@ import pandas as pd
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.builder import FrameBuilder
 from autotask_pandas.frames.dtypes import check_tz
-from autotask_pandas.frames.snapshot import ATTRS_KEY, pull_of, record_pull
+from autotask_pandas.frames.progress import ProgressFactory, make_bar, progress_disabled
+from autotask_pandas.frames.snapshot import attach, pull_of, record_pull
 from autotask_pandas.query.columns import udf_name
 from autotask_pandas.query.language import parse, resolve, to_text
+from autotask_pandas.query.statement import QueryStatement
 from autotask_pandas.types import FieldMetadata, FilterOperation, QueryFilter
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
 
-__all__ = ["Query", "WhereInput", "entity_name", "normalise_where"]
+__all__ = ["ProgressFactory", "Query", "WhereInput", "entity_name", "normalise_where"]
 
 MAX_PAGE_SIZE = 500
 
@@ -104,17 +107,17 @@ def _equals(name: str, value: Any) -> QueryFilter:
     return QueryFilter(field=field_name, op=FilterOperation.EQ, value=value, udf=is_udf)
 
 
-ProgressFactory = Callable[..., Any]
+def _bar_shown(progress: bool | ProgressFactory | None) -> bool:
+    """Whether a fetch shows a bar (not with ``progress=False`` or ``TQDM_DISABLE``)."""
+    return not (progress is None or progress is False or (progress is True and progress_disabled()))
 
 
-def _progress_bar(progress: bool | ProgressFactory, total: int | None, desc: str) -> Any:
-    if progress is False or progress is None:
+def _progress_bar(query: Query, progress: bool | ProgressFactory | None) -> Any:
+    """The bar of a fetch (``frames/progress.py``) sized by the server's count; the count is
+    only asked for when a bar is shown."""
+    if not _bar_shown(progress):
         return None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, unit="rows", desc=desc)
-    return progress(total=total, unit="rows", desc=desc)
+    return make_bar(progress, total=len(query), desc=query.entity)
 
 
 class Query:
@@ -138,7 +141,7 @@ class Query:
         where: WhereInput = None,
         fields: Sequence[str] | str | None = None,
         limit: int | None = None,
-        labels: bool = False,
+        labels: bool = True,
         tz: str | None = None,
     ) -> None:
         set_ = object.__setattr__
@@ -203,17 +206,50 @@ class Query:
         return default_client()
 
     def metadata(self) -> tuple[list[FieldMetadata], list[FieldMetadata]]:
-        """The entity's fields and UDF definitions (cached by the client)."""
+        """The entity's fields and UDF definitions (cached by the client). When not cached, the
+        two requests go out at the same time: they are different endpoints, each with its own
+        thread limit (FACTS §10)."""
+        fields, udfs = self._fetch_metadata(ThreadPoolExecutor(1, "autotask-metadata"))
+        return fields.result(), udfs.result()
+
+    def _fetch_metadata(
+        self, pool: ThreadPoolExecutor, *, fields_in_pool: bool = False
+    ) -> tuple[Future[list[FieldMetadata]], Future[list[FieldMetadata]]]:
+        """The fields (fetched in this thread, or in ``pool`` with ``fields_in_pool``) and UDF
+        definitions (in ``pool``) as futures; a one-use ``pool`` is shut down without waiting."""
         client = self.client
-        return client.get_field_metadata(self.entity), client.get_udf_metadata(self.entity)
+        udfs = pool.submit(client.get_udf_metadata, self.entity)
+        fields: Future[list[FieldMetadata]]
+        if fields_in_pool:
+            fields = pool.submit(client.get_field_metadata, self.entity)
+        else:
+            fields = Future()
+            try:
+                fields.set_result(client.get_field_metadata(self.entity))
+            except BaseException as exc:
+                fields.set_exception(exc)
+            pool.shutdown(wait=False)
+        return fields, udfs
+
+    def _resolve(
+        self, fields: Future[list[FieldMetadata]], udfs: Future[list[FieldMetadata]]
+    ) -> list[QueryFilter]:
+        """The conditions resolved, waiting for the UDF definitions only when they are needed:
+        a condition that the entity's fields do not resolve is tried again with them (a UDF,
+        or an error that lists them)."""
+        try:
+            return resolve(self.where_, fields.result(), (), entity=self.entity)
+        except AutotaskValidationError:
+            return resolve(self.where_, fields.result(), udfs.result(), entity=self.entity)
 
     @property
     def filters(self) -> list[QueryFilter]:
         """The conditions as sent: fields checked, picklist labels turned into values."""
         cached = self._cache.get("filters")
         if cached is None:
-            fields, udfs = self.metadata()
-            cached = resolve(self.where_, fields, udfs, entity=self.entity) if self.where_ else []
+            cached = (
+                self._resolve(*self._fetch_metadata(ThreadPoolExecutor(1))) if self.where_ else []
+            )
             self._cache["filters"] = cached
         return list(cached)
 
@@ -243,8 +279,12 @@ class Query:
         # UDFs come back in userDefinedFields anyway; only entity fields are listed.
         return [n for n in self.columns or () if udf_name(n) is None]
 
-    def _builder(self, columns: Sequence[str] | None = None) -> FrameBuilder:
-        fields, udfs = self.metadata()
+    def _builder(
+        self,
+        columns: Sequence[str] | None = None,
+        metadata: tuple[list[FieldMetadata], list[FieldMetadata]] | None = None,
+    ) -> FrameBuilder:
+        fields, udfs = metadata if metadata is not None else self.metadata()
         return FrameBuilder(
             self.entity,
             fields,
@@ -272,12 +312,24 @@ class Query:
         return True
 
     def _record_pages(
-        self, limit: int | None, page_size: int = MAX_PAGE_SIZE
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of API records, asking for no page beyond ``limit`` rows."""
+        self, limit: int | None, page_size: int = MAX_PAGE_SIZE, *, concurrent: bool = False
+    ) -> Generator[list[dict[str, Any]], None, None]:
+        """Pages of API records, asking for no page beyond ``limit`` rows.
+
+        ``concurrent``: pulled over id ranges with several requests in flight
+        (``client.iter_row_pages``): pages of at most 500 that arrive out of order, each an
+        ascending run of ids (with a limit, in order: the lowest ids). Otherwise the server's
+        pages one by one, ``MaxRecords`` = ``page_size`` (``pages()`` and ``to_parquet``, whose
+        chunks are pages of the server: not yet concurrent).
+        """
         if limit is not None and limit <= 0:
             return
         filters = self.filters
+        if concurrent:
+            yield from self.client.iter_row_pages(
+                self.entity, filters or None, self._include_fields(), limit=limit, ordered=False
+            )
+            return
         if limit is not None:
             page_size = min(page_size, limit)
         page_size = max(1, min(MAX_PAGE_SIZE, page_size))
@@ -315,15 +367,48 @@ class Query:
             return self.limit_
         return n if self.limit_ is None else min(n, self.limit_)
 
-    def _build(self, limit: int | None, bar: Any = None) -> pd.DataFrame:
-        builder = self._builder()  # checks the columns before any request
+    def _build(
+        self, limit: int | None, progress: bool | ProgressFactory | None = None
+    ) -> pd.DataFrame:
+        """Every row up to ``limit``, pulled concurrently, as one typed frame.
+
+        Few round trips before the first page (issue 10): the entity's fields, its UDF
+        definitions and (with a bar) the count are requested at the same time, and the first
+        page goes out as soon as the filters are resolved (they need the fields, not the UDFs,
+        unless a condition names one); the builder waits for the UDFs only once the first page
+        is under way. Chosen columns are still checked before any request.
+        """
+        pool = ThreadPoolExecutor(3, "autotask-prefetch")
+        fields, udfs = self._fetch_metadata(pool, fields_in_pool=True)
+        builder: FrameBuilder | None = None
+        counted: Future[int] | None = None
+        bar: Any = None
+        pages: Generator[list[dict[str, Any]], None, None] | None = None
         try:
-            for records in self._record_pages(limit):
-                builder.add(records)
+            if self.where_ and "filters" not in self._cache:
+                self._cache["filters"] = self._resolve(fields, udfs)
+            if self.fields is not None:  # checks the columns before any request
+                builder = self._builder(metadata=(fields.result(), udfs.result()))
+            if _bar_shown(progress):
+                counted = pool.submit(self.__len__)
+            pages = self._record_pages(limit, concurrent=True)
+            first = next(pages, None)  # sent while the metadata and the count are in flight
+            if builder is None:
+                builder = self._builder(metadata=(fields.result(), udfs.result()))
+            if counted is not None:
+                bar = make_bar(progress, total=counted.result(), desc=self.entity)
+            # As they arrive: each page goes to its place by its first id (ids ascend).
+            records = first
+            while records is not None:
+                builder.add(records, order=records[0]["id"])
                 if bar is not None:
                     bar.update(len(records))
                 del records  # the page's dicts are not needed once converted
+                records = next(pages, None)
         finally:
+            if pages is not None:
+                pages.close()  # an error while building stops the pull's requests
+            pool.shutdown(wait=True, cancel_futures=True)
             if bar is not None:
                 bar.close()
         return builder.finish()
@@ -337,12 +422,10 @@ class Query:
         """Every row (up to the limit) as one typed DataFrame.
 
         ``progress``: a ``tqdm.auto`` bar whose total is the server's count (one extra count
-        request); False for none; or a callable made like ``tqdm(total=, unit=, desc=)``.
+        request, in flight with the first page: no round trip of its own); False for none; or
+        a callable made like ``tqdm(total=, unit=, desc=)``.
         """
-        bar = None
-        if progress:
-            bar = _progress_bar(progress, len(self), self.entity)
-        frame = self._build(self.limit_, bar)
+        frame = self._build(self.limit_, progress)
         return self._register(frame)
 
     def pages(
@@ -362,7 +445,7 @@ class Query:
         chunksize = _check_limit(chunksize) or 0
         if chunksize < 1:
             raise AutotaskValidationError(f"chunksize must be at least 1, got {chunksize!r}")
-        bar = _progress_bar(progress, len(self), self.entity) if progress else None
+        bar = _progress_bar(self, progress)
         columns: list[str] | None = None
         offset = 0
         pull = None
@@ -381,7 +464,7 @@ class Query:
                         pull = pull_of(chunk)
                     else:
                         pull.extend(chunk)
-                        chunk.attrs[ATTRS_KEY] = {"entity": self.entity, "pull": pull.id}
+                        attach(chunk, pull)  # a tag of its own naming the one snapshot
                 yield chunk
         finally:
             if bar is not None:
@@ -404,7 +487,7 @@ class Query:
         import pyarrow.parquet as pq
 
         path = Path(path)
-        bar = _progress_bar(progress, len(self), self.entity) if progress else None
+        bar = _progress_bar(self, progress)
         writer = None
         try:
             for chunk in self.pages(pushable=False):
@@ -447,33 +530,35 @@ class Query:
         return text
 
     def _title(self) -> str:
-        where = self.where_text
-        text = f"Query({self.entity}"
-        if where:
-            text += f" where {where}"
-        if self.fields is not None:
-            text += f", fields={list(self.fields)}"
-        if self.limit_ is not None:
-            text += f", limit={self.limit_}"
+        """The query as an ``%autotask`` line, with its options."""
+        statement = QueryStatement(
+            self.entity, self.where_text or None, self.fields or (), self.limit_
+        )
+        options = []
         if self.labels:
-            text += ", labels=True"
+            options.append("labels")
         if self.tz:
-            text += f", tz={self.tz!r}"
-        return text + ")"
+            options.append(f"tz={self.tz!r}")
+        text = f"Query: {statement.to_text()}"
+        return text + (f" ({', '.join(options)})" if options else "")
 
     def __repr__(self) -> str:
-        try:
-            frame, total = self._preview()
-        except Exception as exc:  # noqa: BLE001 - a repr must not raise; it says what went wrong
-            return f"{self._title()}\n<not fetched: {type(exc).__name__}: {exc}>"
-        with pd.option_context("display.max_rows", 10, "display.max_columns", 12):
-            body = repr(frame)
-        return f"{self._title()}\n{body}\n{self._footer(len(frame), total)}"
+        """A short text form that sends no request (a plain REPL shows it as it is)."""
+        counted = self._cache.get("count")
+        if counted is not None:
+            state = f"{counted:,} rows on the server when last counted; not fetched"
+        else:
+            state = "not fetched yet"
+        return (
+            f"{self._title()}\n  {state}: q.head(n) for a few rows, q.to_pandas() for all, "
+            "len(q) to count"
+        )
 
     def _repr_html_(self) -> str:
+        """The first page, fetched once per Query object for this display (and saying so)."""
         try:
             frame, total = self._preview()
-        except Exception as exc:  # noqa: BLE001 - as in __repr__
+        except Exception as exc:  # noqa: BLE001 - a display must not raise; it says what went wrong
             return (
                 f"<p><b>{html.escape(self._title())}</b></p>"
                 f"<p>not fetched: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
@@ -481,9 +566,10 @@ class Query:
         with pd.option_context("display.max_rows", 20):
             # pandas-stubs do not declare DataFrame._repr_html_ (the notebook display hook)
             table = str(getattr(frame, "_repr_html_")() or "")
+        note = "the first page, fetched once for this display; q.to_pandas() fetches every row"
         return (
             f"<p><b>{html.escape(self._title())}</b></p>{table}"
-            f"<p><i>{html.escape(self._footer(len(frame), total))}</i></p>"
+            f"<p><i>{html.escape(self._footer(len(frame), total))}; {html.escape(note)}</i></p>"
         )
 
 

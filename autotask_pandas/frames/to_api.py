@@ -95,7 +95,10 @@ def to_api_values(
                             + _valid_list(maps)
                         )
             except (TypeError, ValueError, OverflowError) as exc:
-                problems.append(ValueProblem(row, field.name, v, _reason(exc, kind)))
+                reason = _reason(exc, kind)
+                if kind == "string" and isinstance(plain_scalar(v), float):
+                    reason = _number_for_text(field.name, entity)
+                problems.append(ValueProblem(row, field.name, v, reason))
                 out.append(None)
                 continue
             out.append(converted)
@@ -130,6 +133,18 @@ def problems_error(what: str, problems: list[ValueProblem]) -> AutotaskValidatio
     error = AutotaskValidationError(f"{what}: {shown}{more}")
     error.problems = problems  # type: ignore[attr-defined]
     return error
+
+
+def _number_for_text(name: str, entity: str | None) -> str:
+    """A float where the API takes text: not converted, since that is not lossless (``0123``
+    read by ``pd.read_csv`` is ``123.0``; ``1.50`` is ``1.5``)."""
+    where = f"{entity!r}" if entity else "'<Entity>'"
+    return (
+        "not a valid string but a number: pandas read this column as numbers, which loses "
+        "leading zeros and formatting ('0123' becomes 123.0), so it is not converted; read the "
+        f"file with read_autotask_csv(path, {where}), or pd.read_csv(..., "
+        f"dtype={{{name!r}: str}})"
+    )
 
 
 def _reason(exc: BaseException, kind: str) -> str:

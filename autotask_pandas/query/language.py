@@ -12,8 +12,8 @@ Grammar (keywords and word operators ignore case)::
     and_expr   := term ("and" term)*
     term       := "(" or_expr ")" | condition
     condition  := field op value
-                | field ["not"] "in" "(" value ("," value)* ")"
-                | field ["not"] "exists"            (also "exist")
+                | field ["not"] "in" "(" value ("," value)* ")"     (also "notIn")
+                | field ["not"] "exists"            (also "exist", "notExist")
                 | field "is" ["not"] "null"
     op         := = | == | != | <> | > | >= | < | <= | contains | beginsWith | endsWith
                   (the API's own words eq noteq ne gt gte lt lte are accepted too)
@@ -21,6 +21,12 @@ Grammar (keywords and word operators ignore case)::
     value      := number | true | false | quoted | date | datetime | word
 
 - ``quoted`` is ``"..."`` or ``'...'``; a backslash escapes the quote or a backslash.
+- A literal reaches the server as the field's type needs it (``resolve``): compared with a text
+  field, it is the text as written (``postalCode = 00123`` sends ``"00123"``, ``1.50`` sends
+  ``"1.50"``, ``true`` sends ``"true"``); with a number field, the number, without losing a digit
+  (as text when a double cannot hold it, which the API reads as the number); ids as integers.
+  A number token therefore keeps its writing when its value drops some of it (``_WrittenInt``,
+  ``_WrittenFloat``: equal to the number, printed back as written).
 - ``date`` is ``2026-01-01``; ``datetime`` is ISO 8601 (``2026-01-01T09:30:00``, with ``Z`` or an
   offset; without one it is UTC, as the API reads it).
 - ``word`` is a bare word such as ``Complete``: a picklist label (``Label``). A label with spaces is
@@ -30,7 +36,11 @@ Grammar (keywords and word operators ignore case)::
   API's top-level filter list; anything else becomes ``and``/``or`` groups with ``items``.
 
 Errors (``FilterSyntaxError``, an ``AutotaskValidationError``) carry the position and show a caret
-under it in the text.
+under it in the text. Whatever the text, ``parse`` returns filters or raises ``FilterSyntaxError``:
+parentheses nest at most ``MAX_NESTING`` deep (deeper is refused at the ``(`` that goes too deep,
+never a ``RecursionError``). ``resolve`` refuses a number its field's type cannot hold: an
+``integer`` beyond 32 bits, a ``long``/id beyond 64, a ``double`` beyond a double's range
+(``1e999``), and infinities and NaN written as text (``"INF"``, ``'nan'``).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import difflib
 import enum
 import math
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -50,6 +61,7 @@ from autotask_pandas.query.columns import UDF_PREFIX
 from autotask_pandas.types import FieldMetadata, FilterOperation, GroupOperation, QueryFilter
 
 __all__ = [
+    "MAX_NESTING",
     "FilterSyntaxError",
     "Label",
     "parse",
@@ -62,6 +74,40 @@ class Label(str):
     """A bare word of the filter text (``Complete``): a picklist label, printed without quotes."""
 
     __slots__ = ()  # its repr is a plain string's, so error messages read 'Complete'
+
+
+class _WrittenInt(int):
+    """A whole number written with characters its value drops (``00123``, ``+5``).
+
+    It is the number wherever a number is meant (an id, a picklist value), and ``text`` keeps the
+    writing for a text field: ``postalCode = 00123`` asks for the text ``"00123"``, not ``"123"``.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> _WrittenInt:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]  # copies keep the writing
+        return (self.text,)
+
+
+class _WrittenFloat(float):
+    """A decimal number whose writing its float drops: ``1.50`` (the last zero, which a text field
+    compares), or more digits than a double holds (``12345678901234567.89``, which a number field
+    must receive whole). ``text`` keeps the writing."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _WrittenFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]  # copies keep the writing
+        return (self.text,)
 
 
 class FilterSyntaxError(AutotaskValidationError):
@@ -146,6 +192,9 @@ _RESERVED = {
     "false",
     "exists",
     "exist",
+    "notexist",
+    "notexists",
+    "notin",
     "udf",
     *_WORD_OPS,
 }
@@ -177,9 +226,7 @@ def _token_value(kind: str, chunk: str, text: str, position: int) -> Any:
     if kind == "quoted":
         return _unescape(chunk)
     if kind == "number":
-        if re.fullmatch(r"[-+]?\d+", chunk):
-            return int(chunk)
-        return float(chunk)
+        return _number_literal(chunk)
     if kind == "datetime":
         try:
             if len(chunk) == 10:
@@ -188,6 +235,20 @@ def _token_value(kind: str, chunk: str, text: str, position: int) -> Any:
         except ValueError:
             raise FilterSyntaxError(f"{chunk!r} is not a valid date", text, position) from None
     return None
+
+
+def _number_literal(chunk: str) -> int | float:
+    """A number token: a plain ``int``/``float`` when printing the value gives the text back (or
+    an exponent form such as ``1e3`` that a double holds exactly), else the value with its
+    writing kept (``_WrittenInt``/``_WrittenFloat``)."""
+    if re.fullmatch(r"[-+]?\d+", chunk):
+        whole = int(chunk)
+        return whole if str(whole) == chunk else _WrittenInt(chunk)
+    number = float(chunk)
+    exact = decimal.Decimal(repr(number)) == decimal.Decimal(chunk)
+    if exact and (repr(number) == chunk or "e" in chunk.lower()):
+        return number
+    return _WrittenFloat(chunk)
 
 
 def _parse_datetime(chunk: str) -> _dt.datetime:
@@ -204,11 +265,17 @@ def _parse_datetime(chunk: str) -> _dt.datetime:
 # -- parsing ----------------------------------------------------------------------------------
 
 
+# Deep enough for any filter a person or a program writes; shallow enough that neither our
+# recursive descent nor the API's JSON reader (nor pydantic) runs out of stack.
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0
 
     # helpers
     @property
@@ -269,8 +336,12 @@ class _Parser:
     def term(self) -> QueryFilter:
         token = self.token
         if token.kind == "lparen":
+            if self.depth >= MAX_NESTING:
+                raise self.fail(f"parentheses nest deeper than {MAX_NESTING}")
             self.advance()
+            self.depth += 1
             inner = self.or_expr()
+            self.depth -= 1
             if self.token.kind != "rparen":
                 raise self.fail(
                     f"expected ')' to close the '(' at position {token.position}, "
@@ -325,6 +396,12 @@ class _Parser:
             if word in ("exists", "exist"):
                 self.advance()
                 return make(FilterOperation.EXIST)
+            if word in ("notexist", "notexists"):  # the API's spelling (the CLI's --filter)
+                self.advance()
+                return make(FilterOperation.NOT_EXIST)
+            if word == "notin":  # the API's spelling
+                self.advance()
+                return make(FilterOperation.NOT_IN, self.value_list())
             if word == "in":
                 self.advance()
                 return make(FilterOperation.IN, self.value_list())
@@ -438,6 +515,8 @@ def _value_text(value: Any) -> str:
         value = value.value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (_WrittenInt, _WrittenFloat)):
+        return value.text
     if isinstance(value, Label) and _BARE.match(value) and value.lower() not in _RESERVED:
         return str(value)
     if isinstance(value, str):
@@ -584,10 +663,11 @@ def resolve(
             return list(candidates)
         kind = field_kind(meta, entity if entity != "the entity" else None)
         try:
-            return [_typed(value, kind, op)]
+            return [_in_range(_typed(value, kind, op), meta)]
         except (TypeError, ValueError) as exc:
+            shown = value.text if isinstance(value, _WrittenInt | _WrittenFloat) else repr(value)
             raise AutotaskValidationError(
-                f"{value!r} is not a valid value for {where} ({_KIND_WORDS.get(kind, kind)}"
+                f"{shown} is not a valid value for {where} ({_KIND_WORDS.get(kind, kind)}"
                 f"{': ' + str(exc) if str(exc) and ' ' in str(exc) else ''})"
             ) from None
 
@@ -606,6 +686,10 @@ def resolve(
             for v in f.value:
                 values.extend(convert(meta, v, op))
             return QueryFilter(field=meta.name, op=op, value=tuple(dict.fromkeys(values)), udf=udf)
+        if op in _ORDERING and meta.is_picklist and meta.picklist_values:
+            ordered = _by_sort_order(meta, f.value, op)
+            if ordered is not None:
+                return ordered
         values = convert(meta, f.value, op)
         if len(values) > 1:
             widened = FilterOperation.IN if op is FilterOperation.EQ else FilterOperation.NOT_IN
@@ -616,6 +700,56 @@ def resolve(
 
 
 _WIDENABLE = {FilterOperation.EQ, FilterOperation.NOTEQ, FilterOperation.IN, FilterOperation.NOT_IN}
+_ORDERING = {FilterOperation.GT, FilterOperation.GTE, FilterOperation.LT, FilterOperation.LTE}
+
+
+def _by_sort_order(meta: FieldMetadata, value: Any, op: FilterOperation) -> QueryFilter | None:
+    """``priority > High`` by the picklist's order, as an ``in`` of the values it selects.
+
+    A label compared with ``<``, ``>``, ``<=``, ``>=`` means its place in the picklist's
+    ``sortOrder`` (the order of the ordered categorical that ``labels=True`` frames hold, see
+    ``picklists.py``), not the numeric order of the values behind it: the server would compare
+    the values (``priority gt 1``), and ``High`` = 1 sits after ``Critical`` = 4. So the
+    comparison is sent as ``in (values whose label sorts after High)``, which the server and
+    ``df.priority > "High"`` agree on. A number keeps comparing values (None is returned and the
+    caller sends it as written), and so does a label shared by several values (the caller then
+    refuses it). No value selected: a condition no row meets.
+    """
+    from autotask_pandas.query.picklists import picklist_maps
+
+    if not isinstance(value, str):
+        return None
+    maps = picklist_maps(meta)
+    label = value if value in maps.label_to_values else None
+    if label is None:
+        folded = value.strip().casefold()
+        label = next((x for x in maps.labels if x.strip().casefold() == folded), None)
+    if label is None:
+        return None  # not a label: a value written as text, compared as the server compares it
+    if len(maps.label_to_values[label]) > 1:
+        return None  # a label of several values has no one place: refused as for '=' lists
+    rank = {name: position for position, name in enumerate(maps.labels)}
+    pivot = rank[label]
+
+    def keep(place: int) -> bool:
+        if op is FilterOperation.GT:
+            return place > pivot
+        if op is FilterOperation.GTE:
+            return place >= pivot
+        if op is FilterOperation.LT:
+            return place < pivot
+        return place <= pivot
+
+    chosen = [v for v in maps.values if keep(rank[maps.value_to_label[v]])]
+    udf = bool(meta.is_udf)
+    if meta.is_udf:  # UDF values travel as strings
+        chosen = [str(v) for v in chosen]
+    if not chosen:
+        return QueryFilter.and_(
+            QueryFilter(field=meta.name, op=FilterOperation.EXIST, udf=udf),
+            QueryFilter(field=meta.name, op=FilterOperation.NOT_EXIST, udf=udf),
+        )
+    return QueryFilter(field=meta.name, op=FilterOperation.IN, value=tuple(chosen), udf=udf)
 _KIND_WORDS = {
     "int": "an integer",
     "float": "a number",
@@ -631,24 +765,28 @@ def _display(meta: FieldMetadata) -> str:
 
 
 def _typed(value: Any, kind: str, op: FilterOperation) -> Any:
+    """One value of the filter as the field's type needs it on the wire (``kind`` as
+    ``field_kind`` names it). Raises ``TypeError``/``ValueError`` for a value the type refuses."""
+    if isinstance(value, enum.Enum):
+        value = value.value
     if kind == "int":
         if isinstance(value, bool):
             raise TypeError("true/false is not a number")
         if isinstance(value, int):
-            return value
+            return int(value)  # a plain int, whatever its writing
+        if isinstance(value, _WrittenFloat):  # 12345678901234567.0: the digits, not the double's
+            value = decimal.Decimal(value.text)
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, decimal.Decimal) and value.is_finite() and value == int(value):
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
             return int(value)
         raise ValueError()
     if kind == "float":
         if isinstance(value, bool):
             raise TypeError("true/false is not a number")
-        if isinstance(value, (int, float, decimal.Decimal)):
-            return value
-        if isinstance(value, str):
-            return float(value)
-        raise ValueError()
+        return _api_number(value)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -656,8 +794,20 @@ def _typed(value: Any, kind: str, op: FilterOperation) -> Any:
             return value.lower() == "true"
         raise ValueError()
     if kind in ("datetime", "date"):
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            return value
+        if isinstance(value, _dt.datetime):
+            # a subclass (pandas' Timestamp) would print nanoseconds, which .NET cannot read
+            return _dt.datetime(
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+                tzinfo=value.tzinfo,
+            )
+        if isinstance(value, _dt.date):
+            return _dt.date(value.year, value.month, value.day)
         if isinstance(value, str):
             text = value.strip()
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -666,14 +816,81 @@ def _typed(value: Any, kind: str, op: FilterOperation) -> Any:
                 return _parse_datetime(text)
         raise ValueError()
     if kind == "string":
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            return value.isoformat()
-        if isinstance(value, Label):
-            return str(value)
-        return value if isinstance(value, str) else str(value)
+        return _as_written(value)
     return value
+
+
+# The integer types' ranges (.NET Int32 and Int64, what the API binds them to); an id is a long.
+_INT_BITS = {"integer": 32, "int": 32, "short": 16, "long": 64}
+# System.Decimal's largest magnitude; a double's is float's own.
+_DECIMAL_MAX = decimal.Decimal("79228162514264337593543950335")
+
+
+def _in_range(value: Any, meta: FieldMetadata) -> Any:
+    """``value`` when the field's type holds it; ``ValueError`` (with words) when it does not."""
+    data_type = (meta.data_type or "").lower()
+    if meta.name.lower() == "id" and not meta.is_udf:
+        data_type = "long"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    if data_type in _INT_BITS and isinstance(value, int):
+        bits = _INT_BITS[data_type]
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            raise ValueError(f"out of the range of a {bits}-bit {data_type}")
+    elif data_type in ("double", "float", "decimal"):
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return value
+        limit = _DECIMAL_MAX if data_type == "decimal" else decimal.Decimal(sys.float_info.max)
+        if not number.is_finite() or abs(number) > limit:
+            raise ValueError(f"out of the range of a {data_type}")
+    return value
+
+
+def _api_number(value: Any) -> int | float | str:
+    """A number for a double/decimal field, every written digit kept: an ``int`` when whole, a
+    ``float`` when a double holds the written value exactly (``1.50`` is 1.5), else the digits as
+    text, which the API reads as a number (a filter value may be a string, FACTS §4; numbers sent
+    as strings are accepted, FACTS §11)."""
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float) and not isinstance(value, _WrittenFloat):
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return float(value)
+    if isinstance(value, (_WrittenFloat, str)):
+        try:
+            value = decimal.Decimal(value.text if isinstance(value, _WrittenFloat) else value)
+        except decimal.InvalidOperation:
+            raise ValueError() from None
+    if not isinstance(value, decimal.Decimal):
+        raise ValueError()
+    if not value.is_finite():
+        raise ValueError("not a finite number")
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if decimal.Decimal(repr(number)) == value:
+        return number
+    return format(value, "f")
+
+
+def _as_written(value: Any) -> str:
+    """A value compared with a text field: the text as the filter wrote it (``00123``, ``1.50``,
+    ``true``; a datetime as ISO 8601 with ``Z`` for UTC and no more fraction than it has)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (_WrittenInt, _WrittenFloat)):
+        return value.text
+    if isinstance(value, _dt.datetime):
+        micro = value.microsecond
+        spec = "seconds" if not micro else "milliseconds" if micro % 1000 == 0 else "microseconds"
+        text = value.isoformat(timespec=spec)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _unknown(entity: str, name: str, known: Sequence[str], what: str) -> str:

@@ -16,6 +16,13 @@ kind                what the client sees
 ``reset-after``     the request is processed (a write is committed), then the connection is
                     dropped: the client never sees the answer
 ``slow``            the normal answer, ``seconds`` later
+``403``             HTTP 403 (forbidden) ``{"errors": [message]}`` before the request is processed
+``429-retry-date``  HTTP 429 with ``Retry-After`` given as an HTTP date ``seconds`` from now
+                    (RFC 9110 allows either form; a client must read both)
+``500-html``        HTTP 500 whose body is an HTML error page, not JSON (what IIS itself sends
+                    when the application behind it fails), before the request is processed
+``200-empty``       the request is processed (a write is committed) and answered 200 with an
+                    empty JSON object ``{}``: e.g. a create answered without its ``itemId``
 =================== ===========================================================================
 
 Spec grammar (the ``--faults SPEC`` flag of the CLI, :meth:`FaultPlan.parse`)::
@@ -23,7 +30,9 @@ Spec grammar (the ``--faults SPEC`` flag of the CLI, :meth:`FaultPlan.parse`)::
     SPEC    := RULE ( ";" RULE )*            blank rules and surrounding spaces are ignored
     RULE    := KIND [ "=" SECONDS ] ":" RATE [ "@" TARGET ]
     KIND    := 500 | 503 | 429 | 429-retry-after | thread-limit | reset-before | reset-after | slow
-    SECONDS := a number >= 0; required by slow and 429-retry-after, refused by the other kinds
+             | 403 | 429-retry-date | 500-html | 200-empty
+    SECONDS := a number >= 0; required by slow, 429-retry-after and 429-retry-date, refused by
+               the other kinds
     RATE    := a probability in [0, 1] (0.05) or a percentage (5%)
     TARGET  := METHODS | PATH | METHODS " " PATH
     METHODS := METHOD ( "," METHOD )*         GET POST PUT PATCH DELETE, any case
@@ -71,9 +80,14 @@ FAULT_KINDS: tuple[str, ...] = (
     "reset-before",
     "reset-after",
     "slow",
+    "403",
+    "429-retry-date",
+    "500-html",
+    "200-empty",
 )
 # Kinds whose ``seconds`` means something (the delay, the Retry-After value).
-_TIMED_KINDS = frozenset({"slow", "429-retry-after"})
+_TIMED_KINDS = frozenset({"slow", "429-retry-after", "429-retry-date"})
+_TIMED_NAMES = "slow, 429-retry-after and 429-retry-date"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _GRAMMAR = 'KIND[=SECONDS]:RATE[@METHODS PATH], e.g. "429-retry-after=2:0.1@GET /V1.0/Tickets*"'
 
@@ -119,7 +133,8 @@ class FaultRule:
 
     ``method``: None for any, else one method or several joined by commas ("POST,PATCH").
     ``path``: None for any, else a case-insensitive glob on the path after /ATServicesRest.
-    ``seconds``: the added latency of ``slow``, the Retry-After of ``429-retry-after``.
+    ``seconds``: the added latency of ``slow``, the Retry-After of ``429-retry-after`` and
+    ``429-retry-date``.
     """
 
     kind: str
@@ -140,9 +155,7 @@ class FaultRule:
         if self.kind == "slow" and seconds == 0:
             raise ValueError("a slow fault needs seconds > 0 (slow=SECONDS:RATE)")
         if self.kind not in _TIMED_KINDS and seconds != 0:
-            raise ValueError(
-                f"fault kind {self.kind!r} takes no seconds; only slow and 429-retry-after do"
-            )
+            raise ValueError(f"fault kind {self.kind!r} takes no seconds; only {_TIMED_NAMES} do")
         if self.path is not None and not self.path.startswith("/"):
             raise ValueError(f"fault path must start with '/', got {self.path!r}")
         # Frozen dataclass: normalise through object.__setattr__ so equal rules compare equal.
@@ -187,7 +200,7 @@ class FaultRule:
         if kind in _TIMED_KINDS and not eq:
             raise ValueError(f"{kind} needs seconds: {kind}=SECONDS:RATE")
         if eq and kind not in _TIMED_KINDS:
-            raise ValueError(f"{kind} takes no seconds; only slow and 429-retry-after do")
+            raise ValueError(f"{kind} takes no seconds; only {_TIMED_NAMES} do")
         seconds = _parse_number(seconds_text, "seconds") if eq else 0.0
         rate = _parse_rate(rate_text.strip())
         method = path = None

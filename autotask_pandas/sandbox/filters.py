@@ -209,15 +209,19 @@ def is_queryable(entity: EntityInfo, fld: FieldInfo) -> bool:
 
 
 def compile_filter(
-    entity: EntityInfo, items: Any, udfs: Mapping[str, UdfType] | None = None
+    entity: EntityInfo,
+    items: Any,
+    udfs: Mapping[str, UdfType] | None = None,
+    max_or_conditions: int = MAX_OR_CONDITIONS,
 ) -> CompiledFilter:
-    """SQL for a QueryModel's ``filter`` array (top-level items are ANDed)."""
+    """SQL for a QueryModel's ``filter`` array (top-level items are ANDed); more than
+    ``max_or_conditions`` OR conditions (``SandboxSettings.max_or_conditions``) is an error."""
     compiler = _Compiler(entity, udfs or {})
     where = compiler.group(items, "AND")
     out = compiler.out
     out.where = where
-    if out.or_conditions > MAX_OR_CONDITIONS:
-        raise ApiError("Queries are limited to 500 or fewer 'OR' conditions.")
+    if out.or_conditions > max_or_conditions:
+        raise ApiError(f"Queries are limited to {max_or_conditions} or fewer 'OR' conditions.")
     if out.udf_conditions > 1:
         raise ApiError("Only one user-defined field can be queried at a time.")
     return out

@@ -9,15 +9,42 @@ library, which reads all of those forms, is the fallback.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import json5
 
-__all__ = ["read_json"]
+__all__ = ["MAX_DEPTH", "read_json"]
+
+# How deep arrays and objects may nest. Json.NET refuses past its MaxDepth (64 by default since
+# 13.0, unlimited before; which one the live API runs is UNCONFIRMED, FACTS §13): 128 refuses
+# hostile bodies (``[`` x 100,000 would exhaust any recursive reader's stack) and admits every
+# filter a client builds (a group costs two levels).
+MAX_DEPTH = 128
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of ``text``'s brackets, strings aside (stops counting past MAX_DEPTH)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    break
+        else:
+            depth -= 1
+    return deepest
 
 
 def read_json(text: str) -> Any:
-    """Parse ``text``; raises ValueError when even a lenient reader cannot."""
+    """Parse ``text``; raises ValueError when even a lenient reader cannot, or when it nests
+    deeper than ``MAX_DEPTH``."""
+    if _depth(text) > MAX_DEPTH:
+        raise ValueError(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.")
     try:
         return json.loads(text)
     except ValueError:

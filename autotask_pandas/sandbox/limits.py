@@ -23,6 +23,17 @@ it is UNCONFIRMED:
     status clients already back off on, and make it the ``status`` option of ``ThreadLimiter``.
     ZoneInformation is exempt in the real API; the HTTP layer simply does not take a slot for it.
 
+``ZoneLatency``
+    The time a remote zone takes to answer, played by the sandbox (``SandboxSettings.latency``).
+    In ``"response-time"`` mode (the default) ``latency`` is the zone's response time: an answer
+    leaves no earlier than ``latency`` after its request arrived, and the sandbox's own work
+    (SQLite, row building, JSON encoding) is done *inside* that time: only what is left is slept.
+    A live zone does its work on its own servers, so what its client sees is the response time;
+    sleeping the whole latency and then working (``"added"`` mode, the sandbox's old behaviour,
+    kept for tests that count sleeps) made a benchmark's ratio mix the client's cost with the
+    emulator's. Added latency of the hourly budget and of ``slow`` faults comes on top in both
+    modes.
+
 ``AttachmentVolume``
     About 6 MB per file (we use 6 MiB = 6,291,456 bytes) and at most 10,000,000 bytes per trailing
     5 minutes; breaching the volume blocks attachment creation for 5 minutes from the breach.
@@ -40,6 +51,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 __all__ = [
     "THREAD_LIMIT_CODE",
@@ -47,10 +59,12 @@ __all__ = [
     "AttachmentTooLarge",
     "AttachmentVolume",
     "AttachmentVolumeExceeded",
+    "LatencyMode",
     "LimitError",
     "RequestBudget",
     "ThreadLimitExceeded",
     "ThreadLimiter",
+    "ZoneLatency",
 ]
 
 Clock = Callable[[], float]
@@ -254,6 +268,51 @@ class ThreadLimiter:
     def in_flight(self, key: tuple[str, str]) -> int:
         with self._lock:
             return self._in_flight.get(key, 0)
+
+
+# --------------------------------------------------------------------------- zone latency
+
+#: ``"response-time"``: latency is the time from a request's arrival to its answer, work included;
+#: ``"added"``: latency is slept before the work, which then adds its own time (the old meaning).
+LatencyMode = Literal["response-time", "added"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneLatency:
+    """How long the sandbox holds an answer to play a remote zone (see the module docstring).
+
+    ``seconds``: the latency (0 = none). The app asks :meth:`before_work` right before a request's
+    work and :meth:`after_work` once its answer is ready (encoded), and sleeps what they say, all
+    inside the request's thread slot: a request counts against the thread limit for its whole
+    response time, as on the live API.
+    """
+
+    seconds: float = 0.0
+    mode: LatencyMode = "response-time"
+
+    def __post_init__(self) -> None:
+        if not self.seconds >= 0:
+            raise ValueError(f"latency must be non-negative seconds, got {self.seconds!r}")
+        if self.mode not in get_args(LatencyMode):
+            raise ValueError(
+                f"latency_mode must be one of {get_args(LatencyMode)}, got {self.mode!r}"
+            )
+
+    def before_work(self) -> float | None:
+        """Seconds to sleep before the work: the whole latency in ``"added"`` mode, else None."""
+        return self.seconds if self.mode == "added" and self.seconds else None
+
+    def after_work(self, due: float, now: float) -> float | None:
+        """Seconds to sleep before the answer leaves, in ``"response-time"`` mode: what is left
+        until ``due`` (the arrival time plus any latency added on top), never below 0; None in
+        ``"added"`` mode or without latency.
+
+        0 is returned (not None) when the work took the whole latency, so the app still calls its
+        ``sleep`` once per request with latency, as it did before (tests gate requests there).
+        """
+        if self.mode != "response-time" or not self.seconds:
+            return None
+        return max(0.0, due + self.seconds - now)
 
 
 # --------------------------------------------------------------------------- attachments

@@ -12,17 +12,33 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Catalog, EntityInfo, FieldInfo
+from .errors import ApiError
 from .values import SQL_TYPES, format_datetime
 
 __all__ = ["ATTACHMENT_INFO", "Store", "Table"]
 
 ATTACHMENT_INFO = "AttachmentInfo"
 _PARENT_COLUMN = "_parentID"  # holds the parent id of child entities that have no field for it
+
+
+@contextmanager
+def _overflow_refused(params: Sequence[Any]) -> Iterator[None]:
+    """A filter value SQLite cannot hold (an integer beyond 64 bits) is answered as the live API
+    answers a value it cannot bind - a JSON error - never an unhandled OverflowError."""
+    try:
+        yield
+    except OverflowError:
+        big = next((p for p in params if isinstance(p, int) and p.bit_length() > 63), None)
+        raise ApiError(
+            f"Error converting value {big if big is not None else 'in the filter'} to type "
+            "'System.Int64': the value is out of range."
+        ) from None
 
 
 def _is_attachment(entity: EntityInfo) -> bool:
@@ -257,13 +273,13 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        with self.lock:
+        with self.lock, _overflow_refused(params):
             return self.conn.execute(sql, args).fetchall()
 
     def count(self, entity: str, where: str = "1", params: Sequence[Any] = ()) -> int:
         table = self.tables[entity]
         sql = f'SELECT COUNT(*) FROM "{table.sql_name}" WHERE ({table.scope}) AND ({where})'
-        with self.lock:
+        with self.lock, _overflow_refused(params):
             count: int = self.conn.execute(sql, [*table.scope_params, *params]).fetchone()[0]
             return count
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -109,16 +110,25 @@ def coerce_write_value(entity: str, field: str, kind: str, value: Any) -> Any:
         number = whole_number(value)
         if number is None:
             raise bad
+        # The API binds integer to Int32 and long to Int64: a value beyond is refused, never
+        # handed to SQLite (whose OverflowError would be a crash, not an answer).
+        bits = 32 if kind == "integer" else 64
+        if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+            raise ApiError(
+                f"Value '{value}' for field {field} on the {entity} entity is out of the range "
+                f"of {'Int32' if bits == 32 else 'Int64'}."
+            )
         return number
     if kind == "double":
         if isinstance(value, bool):
             raise bad
-        if isinstance(value, (int, float)):
-            return float(value)
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            double = float(value)
+        except (TypeError, ValueError, OverflowError):
             raise bad from None
+        if not math.isfinite(double):
+            raise bad
+        return double
     if kind == "boolean":
         if isinstance(value, bool):
             return int(value)

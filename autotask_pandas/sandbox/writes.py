@@ -130,7 +130,14 @@ class Writer:
         if alternatives and not any(all(row.get(n) is not None for n in alt) for alt in alternatives):
             sets = " or ".join("+".join(sorted(alt)) for alt in alternatives)
             errors.append(f"A {entity.singular} needs {sets}.")
-        for name in sorted(changed):
+        # A dependent picklist is judged as a pair whichever side changes: a new issueType
+        # leaving the old subIssueType (whose parentValue is another issue type) is refused too.
+        dependents = {
+            child
+            for child, parent_field in tenant.PICKLIST_PARENT_FIELDS.get(entity.name, {}).items()
+            if parent_field in changed and child not in changed
+        }
+        for name in sorted(changed | dependents):
             value = row.get(name)
             if value is None:
                 continue
@@ -139,7 +146,9 @@ class Writer:
             values = self.meta.picklist(entity, name)
             if values is not None:
                 match = next((v for v in values if v.value == value), None)
-                if match is None or not match.is_active:
+                if match is None and name in dependents:
+                    continue  # a value kept, not written: only its parent is judged
+                if match is None or (not match.is_active and name not in dependents):
                     errors.append(
                         f"Value {value} is not a valid {name} for the {entity.singular} entity."
                     )
@@ -154,6 +163,8 @@ class Writer:
                             f"{name} {value} does not belong to {parent_field} "
                             f"{row.get(parent_field)} on the {entity.singular} entity."
                         )
+            if name in dependents:
+                continue  # not written: the rest of its checks belong to its own write
             limit = self.meta.string_length(entity, fld) if fld.type == "string" else 0
             if limit and len(value) > limit:
                 errors.append(f"{name} must be less than or equal to {limit} characters")

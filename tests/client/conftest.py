@@ -1,4 +1,5 @@
-"""Fixtures for the client tests: the sandbox over loopback HTTP, or in process.
+"""Fixtures for the client tests: clients of the session sandbox (``tests/conftest.py``), over
+loopback HTTP or in process.
 
 The client is never mocked: every test talks to the sandbox (the emulator of the live API) or,
 where the sandbox cannot produce a situation (TLS, a hostile zone answer), to an httpx
@@ -11,25 +12,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from helpers import FAST
 
 from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
 from autotask_pandas.client import clear_zone_cache
 from autotask_pandas.sandbox import Sandbox
-
-# Fast retries: the tests check what is retried and how often, never how long it took.
-FAST = {
-    "backoff_base": 0.001,
-    "backoff_max": 0.01,
-    "retry_after_cap": 0.05,
-    "threshold_check_every": 0,
-}
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """One sandbox for the session, over real loopback HTTP."""
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from helpers import new_sandbox
 
 from autotask_pandas import (
     AutotaskAPIError,
@@ -117,7 +118,7 @@ def test_empty_batches(client: AutotaskClient) -> None:
 def test_many_writes_respect_the_thread_limit(make_client: Callable[..., AutotaskClient]) -> None:
     # More workers than the API allows: the limiter still keeps 3 in flight per endpoint, so the
     # sandbox (thread_limit=3, some latency to make requests overlap) refuses none of them.
-    with Sandbox(latency=0.02, thread_limit=3) as sb:
+    with new_sandbox(latency=0.02, thread_limit=3) as sb:
         client = make_client(sb, max_retries=0)
         results = client.write_many(
             [WriteOperation.create("Appointments", {"title": f"t{i}"}) for i in range(30)],

@@ -12,9 +12,11 @@ from autotask_pandas import (
     AutotaskAPIError,
     AutotaskClient,
     AutotaskValidationError,
+    ClientConfig,
     CreateResponse,
     QueryFilter,
 )
+from autotask_pandas.entities import EntityManager
 from autotask_pandas.sandbox import Sandbox
 
 
@@ -182,11 +184,24 @@ def test_create_takes_no_id(sandbox: Sandbox, client: AutotaskClient) -> None:
 def test_impersonation_per_call_and_per_client(
     sandbox: Sandbox, client: AutotaskClient, make_client: Callable[..., AutotaskClient]
 ) -> None:
-    resources = [r["id"] for r in client.query("Resources", max_records=5).items]
-    me = client.get_zone_info()  # any call; the API user itself cannot be impersonated
-    assert me is not None
-    target = resources[-1]
+    api_user = sandbox.app.user.resource_id if sandbox.app else None
+    others = client.query(
+        "Resources", [QueryFilter(field="id", op="noteq", value=api_user)], max_records=5
+    )
+    target = others.items[-1]["id"]
     tid = _ticket(client)
+    # The API user itself cannot be impersonated (API-only users, FACTS §2): the header is sent,
+    # and the server refuses it.
+    with pytest.raises(AutotaskAPIError, match=f"Resource {api_user} cannot be impersonated"):
+        client.create_entity(
+            "TicketNotes",
+            ticketID=tid,
+            title="as myself",
+            description="d",
+            noteType=1,
+            publish=1,
+            impersonation_resource_id=api_user,
+        )
     note = client.create_entity(
         "TicketNotes",
         ticketID=tid,
@@ -204,14 +219,18 @@ def test_impersonation_per_call_and_per_client(
     assert client.get("TicketNotes", note2)["impersonatorCreatorResourceID"] == target
 
 
-def test_entities_property_says_what_is_missing(client: AutotaskClient) -> None:
-    import importlib.util
+def test_entities_property_says_what_is_missing(sandbox: Sandbox, client: AutotaskClient) -> None:
+    # The package root plugs EntityManager into the client's slot; a client whose slot is empty
+    # (the root bypassed) says what it misses instead of failing on None.
+    class Unplugged(AutotaskClient):
+        entity_manager = None
 
-    if importlib.util.find_spec("autotask_pandas.entities") is None:
-        with pytest.raises(NotImplementedError, match="autotask_pandas.entities"):
-            client.entities  # noqa: B018
-    else:  # built by another engineer on this client
-        assert client.entities is client.entities
+    with Unplugged(sandbox.credentials, ClientConfig(transport=sandbox.transport())) as bare:
+        with pytest.raises(RuntimeError, match="needs the autotask_pandas package imported"):
+            bare.entities  # noqa: B018
+    # Plugged: one manager per client, made once.
+    assert isinstance(client.entities, EntityManager)
+    assert client.entities is client.entities
 
 
 def test_bytes_travel_as_base64_through_the_parent(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from helpers import new_sandbox
 
 from autotask_pandas import AutotaskClient, AutotaskThreadLimitError, WriteOperation
 from autotask_pandas.client.transport import endpoint_keys
@@ -22,7 +23,7 @@ MakeClient = Callable[..., AutotaskClient]
 @pytest.fixture(scope="module")
 def slow_sandbox() -> Sandbox:
     # Latency makes concurrent requests overlap on the server.
-    with Sandbox(latency=0.03, thread_limit=3) as sb:
+    with new_sandbox(latency=0.03, thread_limit=3) as sb:
         yield sb
 
 
@@ -54,7 +55,7 @@ def test_the_sandbox_does_refuse_a_fourth_request(
 ) -> None:
     # The control: a client allowed 6 in flight is refused by the sandbox, so the test above
     # is meaningful.
-    greedy = make_client(slow_sandbox, thread_limit=6, max_retries=0)
+    greedy = make_client(slow_sandbox, thread_limit=6, max_retries=0, thread_limit_patience=0)
     errors = _hammer(greedy)
     assert errors and all(isinstance(e, AutotaskThreadLimitError) for e in errors)
 

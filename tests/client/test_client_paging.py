@@ -188,15 +188,17 @@ def test_one_udf_condition_per_query(sandbox: Sandbox, client: AutotaskClient) -
 def test_child_only_entities_are_queried_at_their_root(
     sandbox: Sandbox, client: AutotaskClient
 ) -> None:
-    company = client.query("Companies", max_records=1).items[0]["id"]
+    # A company that has contacts: the company of the first contact (company 0, the MSP
+    # itself, has none, and two empty lists would prove nothing).
+    company = client.query("Contacts", max_records=1).items[0]["companyID"]
     mark = len(sandbox.requests)
     contacts = client.query_all(
         "Contacts", [QueryFilter(field="companyID", op="eq", value=company)]
     )
-    assert all(c["companyID"] == company for c in contacts)
+    assert contacts and all(c["companyID"] == company for c in contacts)
     assert {r.path for r in sandbox.requests[mark:]} == {"/ATServicesRest/V1.0/Contacts/query"}
     listed = client.list_children("Contacts", company)
-    assert sorted(c["id"] for c in listed) == sorted(c["id"] for c in contacts)
+    assert [c["id"] for c in listed] == [c["id"] for c in contacts]
 
 
 def test_entity_names_ignore_case(make_client: Callable[..., AutotaskClient]) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 import uuid
 from collections.abc import Callable
 
 import pytest
+from helpers import closed_port, new_sandbox
 
 from autotask_pandas import (
     AuthCredentials,
@@ -21,7 +21,7 @@ from autotask_pandas import (
     QueryFilter,
     WriteOperation,
 )
-from autotask_pandas.sandbox import Sandbox
+from autotask_pandas.sandbox import SandboxSettings
 
 MakeClient = Callable[..., AutotaskClient]
 
@@ -37,7 +37,7 @@ def _retry_delays(caplog: pytest.LogCaptureFixture) -> list[float]:
 @pytest.mark.parametrize("kind", ["429", "503", "thread-limit"])
 @pytest.mark.parametrize("inprocess", [False, True])
 def test_refused_reads_are_retried(make_client: MakeClient, kind: str, inprocess: bool) -> None:
-    with Sandbox(faults=f"{kind}:0.4@POST /V1.0/Companies/query*") as sb:
+    with new_sandbox(faults=f"{kind}:0.4@POST /V1.0/Companies/query*") as sb:
         client = make_client(sb, inprocess=inprocess, max_retries=8)
         expected = client.count("Companies")
         rows = client.query_all("Companies", page_size=20)
@@ -48,46 +48,56 @@ def test_refused_reads_are_retried(make_client: MakeClient, kind: str, inprocess
 
 
 def test_thread_limit_errors_are_recognised_by_their_words(make_client: MakeClient) -> None:
-    with Sandbox(faults="thread-limit:1@GET /V1.0/Tickets/*") as sb:
-        client = make_client(sb, max_retries=2)
+    with new_sandbox(faults="thread-limit:1@GET /V1.0/Tickets/*") as sb:
+        # no time budget: exactly max_retries retries (the budget is tests/reliability's)
+        client = make_client(sb, max_retries=2, thread_limit_patience=0)
         with pytest.raises(AutotaskThreadLimitError) as info:
             client.get("Tickets", 7000)
         assert "thread threshold" in str(info.value).lower()
         assert sum(1 for r in sb.requests if r.fault == "thread-limit") == 3  # 1 + 2 retries
 
 
-def test_a_500_is_not_retried(make_client: MakeClient) -> None:
-    with Sandbox(faults="500:1@POST /V1.0/Companies/query") as sb:
+def test_a_500_is_retried_on_a_read_and_not_on_a_write(make_client: MakeClient) -> None:
+    # The policy (docs/client.md, "Retries"): a read's 500 without user-error words is retried;
+    # a write's never is (tests/reliability/test_limits_politely.py has the user errors).
+    with new_sandbox(faults="500:1@POST /V1.0/Companies/query; 500:1@PATCH") as sb:
         client = make_client(sb, max_retries=5)
         with pytest.raises(AutotaskAPIError) as info:
             client.query("Companies")
         assert info.value.status_code == 500 and info.value.errors
-        assert len([r for r in sb.requests if r.path.endswith("/Companies/query")]) == 1
+        assert len([r for r in sb.requests if r.path.endswith("/Companies/query")]) == 6
+        with pytest.raises(AutotaskAPIError) as info:
+            client.update("Companies", 1, companyName="x")
+        assert info.value.status_code == 500
+        assert len([r for r in sb.requests if r.method == "PATCH"]) == 1
 
 
 def test_retry_after_is_honoured_up_to_the_cap(
     make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="autotask_pandas.transport")
-    with Sandbox(faults="429-retry-after=1:1@GET /V1.0/Tickets/*") as sb:
+    with new_sandbox(faults="429-retry-after=1:1@GET /V1.0/Tickets/*") as sb:
         patient = make_client(sb, max_retries=1, retry_after_cap=5.0)
         with pytest.raises(AutotaskRateLimitError) as info:
             patient.get("Tickets", 7000)
         assert info.value.retry_after == 1.0
         assert _retry_delays(caplog) == [pytest.approx(1.0, abs=0.05)]  # waited what it was told
         caplog.clear()
+        # Beyond the cap (the client's patience) it is not waited for: raised at once, unsent.
+        mark = len(sb.requests)
         capped = make_client(sb, max_retries=2, retry_after_cap=0.05)
-        with pytest.raises(AutotaskRateLimitError):
+        with pytest.raises(AutotaskRateLimitError) as info:
             capped.get("Tickets", 7000)
-        delays = _retry_delays(caplog)
-        assert len(delays) == 2 and all(d <= 0.05 for d in delays)
+        assert info.value.retry_after == 1.0
+        assert _retry_delays(caplog) == []
+        assert len(sb.requests) - mark == 1
 
 
 def test_backoff_grows_exponentially_with_full_jitter(
     make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="autotask_pandas.transport")
-    with Sandbox(faults="503:1@GET /V1.0/Tickets/*") as sb:
+    with new_sandbox(faults="503:1@GET /V1.0/Tickets/*") as sb:
         client = make_client(sb, max_retries=4, backoff_base=0.001, backoff_max=0.004)
         with pytest.raises(AutotaskAPIError):
             client.get("Tickets", 7000)
@@ -105,7 +115,7 @@ def _unique_title() -> str:
 def test_a_create_that_got_no_answer_is_uncertain_and_not_resent(
     make_client: MakeClient, inprocess: bool
 ) -> None:
-    with Sandbox(faults="reset-after:1@POST /V1.0/Appointments") as sb:
+    with new_sandbox(faults="reset-after:1@POST /V1.0/Appointments") as sb:
         client = make_client(sb, inprocess=inprocess, max_retries=5)
         title = _unique_title()
         with pytest.raises(AutotaskUncertainWriteError, match="not resent"):
@@ -122,7 +132,7 @@ def test_a_create_that_got_no_answer_is_uncertain_and_not_resent(
 
 
 def test_uncertain_creates_in_a_batch(make_client: MakeClient) -> None:
-    with Sandbox(faults="reset-after:0.5@POST /V1.0/Appointments") as sb:
+    with new_sandbox(faults="reset-after:0.5@POST /V1.0/Appointments") as sb:
         client = make_client(sb, max_retries=5)
         ops = [WriteOperation.create("Appointments", {"title": _unique_title()}) for _ in range(12)]
         results = client.write_many(ops)
@@ -138,7 +148,7 @@ def test_uncertain_creates_in_a_batch(make_client: MakeClient) -> None:
 def test_a_reset_before_processing_is_still_uncertain_for_a_create(make_client: MakeClient) -> None:
     # Over a socket the client cannot tell "dropped before processing" from "after": the request
     # left. The record does not exist here, which is exactly why "uncertain" is the honest answer.
-    with Sandbox(faults="reset-before:1@POST /V1.0/Appointments") as sb:
+    with new_sandbox(faults="reset-before:1@POST /V1.0/Appointments") as sb:
         client = make_client(sb, max_retries=5)
         title = _unique_title()
         with pytest.raises(AutotaskUncertainWriteError):
@@ -153,7 +163,7 @@ def test_a_reset_before_processing_is_still_uncertain_for_a_create(make_client: 
 def test_dropped_reads_and_idempotent_writes_are_retried(
     make_client: MakeClient, inprocess: bool
 ) -> None:
-    with Sandbox(
+    with new_sandbox(
         faults="reset-after:0.5@GET /V1.0/Appointments/*; reset-after:0.5@PATCH,PUT,DELETE"
     ) as sb:
         client = make_client(sb, inprocess=inprocess, max_retries=8)
@@ -166,17 +176,11 @@ def test_dropped_reads_and_idempotent_writes_are_retried(
         assert dropped == {"GET", "PATCH", "DELETE"}
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_connection_failures_are_retried_even_for_creates(caplog: pytest.LogCaptureFixture) -> None:
     # Nothing was sent when the connection could not be made: a create is safe to try again.
     caplog.set_level(logging.INFO, logger="autotask_pandas.transport")
     creds = AuthCredentials(
-        "u", "c", "s", api_url=f"http://127.0.0.1:{_closed_port()}/ATServicesRest/"
+        "u", "c", "s", api_url=f"http://127.0.0.1:{closed_port()}/ATServicesRest/"
     )
     config = ClientConfig(max_retries=3, backoff_base=0.001, threshold_check_every=0)
     with AutotaskClient(creds, config) as client, pytest.raises(AutotaskConnectionError):
@@ -185,7 +189,7 @@ def test_connection_failures_are_retried_even_for_creates(caplog: pytest.LogCapt
 
 
 def test_a_429_makes_the_client_read_the_threshold(make_client: MakeClient) -> None:
-    with Sandbox(faults="429:1@GET /V1.0/Tickets/*") as sb:
+    with new_sandbox(faults="429:1@GET /V1.0/Tickets/*") as sb:
         client = make_client(sb, max_retries=1, threshold_check_every=1000)
         with pytest.raises(AutotaskRateLimitError):
             client.get("Tickets", 7000)
@@ -198,7 +202,9 @@ def test_the_client_slows_down_past_half_the_hourly_budget(
     make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="autotask_pandas.transport")
-    with Sandbox(hourly_limit=12) as sb:
+    # Short tier delays on the sandbox's side too: the client is what this test watches.
+    settings = SandboxSettings(hourly_limit=12, threshold_delays=(0.001, 0.002))
+    with new_sandbox(settings=settings) as sb:
         client = make_client(
             sb, threshold_check_every=1, threshold_delays=((0.5, 0.001), (0.75, 0.002))
         )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 import pickle
-import socket
+import re
 import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from helpers import closed_port, new_sandbox
 
+import autotask_pandas
 from autotask_pandas import (
     AuthCredentials,
     AutotaskBatchError,
@@ -22,15 +25,10 @@ from autotask_pandas import (
     QueryFilter,
     WriteOperation,
 )
+from autotask_pandas.auth import REDACTED
 from autotask_pandas.sandbox import Sandbox
 
 CANARY = "CANARY-0b5e7d2a-do-not-print-me"
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _chain(exc: BaseException) -> Iterable[BaseException]:
@@ -76,7 +74,7 @@ def test_the_secret_never_shows(caplog: pytest.LogCaptureFixture, inprocess: boo
         else:  # pragma: no cover - each call below must fail
             raise AssertionError("expected an error")
 
-    with Sandbox(
+    with new_sandbox(
         faults="reset-after:1@POST /V1.0/Appointments; 429:0.3@POST /V1.0/Companies/query*"
     ) as sb:
         secret = sb.secret
@@ -127,7 +125,7 @@ def test_the_secret_never_shows(caplog: pytest.LogCaptureFixture, inprocess: boo
             produced += [repr(bad), repr(wrong)]
 
     unreachable = AuthCredentials(
-        "u", "c", CANARY, api_url=f"http://127.0.0.1:{_closed_port()}/ATServicesRest/"
+        "u", "c", CANARY, api_url=f"http://127.0.0.1:{closed_port()}/ATServicesRest/"
     )
     with AutotaskClient(
         unreachable, ClientConfig(max_retries=1, backoff_base=0.001, threshold_check_every=0)
@@ -152,3 +150,45 @@ def test_credentials_repr_and_str_hide_the_secret() -> None:
         assert CANARY not in text
     assert creds.secret.get_secret_value() == CANARY
     assert creds.auth_headers()["Secret"] == CANARY  # the one place it is unwrapped
+
+
+def _our_loggers() -> list[str]:
+    """Every logger the package's source names (``logging.getLogger("autotask_pandas...")``), and
+    the package's own: a filter on a logger sees only the records made on that very logger, so
+    each needs it."""
+    package = Path(autotask_pandas.__file__).parent
+    names = {"autotask_pandas"}
+    for source in package.rglob("*.py"):
+        names.update(re.findall(r'getLogger\("(autotask_pandas[\w.]*)"\)', source.read_text()))
+    return sorted(names)
+
+
+OUR_LOGGERS = _our_loggers()
+
+
+@pytest.mark.parametrize("name", OUR_LOGGERS)
+def test_the_log_filter_blanks_the_secret_of_an_open_client(
+    caplog: pytest.LogCaptureFixture, sandbox: Sandbox, name: str
+) -> None:
+    """The safety net under "never logged": a line that carries the secret anyway (in its
+    message, its arguments or its exception) reaches no handler with it while a client using
+    that secret is open."""
+    caplog.set_level(logging.DEBUG, logger=name)
+    logger = logging.getLogger(name)
+    creds = AuthCredentials(sb_user := sandbox.username, sandbox.integration_code, CANARY)
+    with AutotaskClient(creds, ClientConfig(transport=sandbox.transport())):
+        logger.warning("header Secret: " + CANARY)
+        logger.warning("answer %s from %s", {"Secret": CANARY}, sb_user)
+        try:
+            raise RuntimeError(f"request failed with Secret={CANARY}")
+        except RuntimeError:
+            logger.exception("while sending")
+        with AutotaskClient(creds, ClientConfig(transport=sandbox.transport())):
+            pass  # a second client with the same secret closes: the first still needs it blanked
+        logger.warning("still open: %s", CANARY)
+    records = [r for r in caplog.records if r.name == name]
+    assert len(records) == 4
+    lines = [logging.Formatter("%(message)s").format(r) for r in records]
+    assert CANARY not in "\n".join(lines)
+    assert all(REDACTED in line for line in lines)
+    assert sb_user in lines[1]  # only the secret is blanked, not the rest of the line

@@ -251,3 +251,20 @@ def test_public_modules_export_a_sorted_all(module: str) -> None:
     assert mod.__all__ == sorted(mod.__all__)
     for name in mod.__all__:
         assert hasattr(mod, name), name
+
+
+def test_filter_values_keep_milliseconds_and_every_decimal_digit() -> None:
+    """pd.Timestamp prints nanoseconds and Decimal(float) loses digits; neither may reach the API."""
+    import decimal
+
+    import pandas as pd
+
+    stamp = pd.Timestamp("2026-03-01T09:30:00.123456789Z")
+    sent = QueryFilter(field="createDate", op="gte", value=stamp).to_api()["value"]
+    assert sent == "2026-03-01T09:30:00.123456"
+    millis = pd.Timestamp("2026-03-01T09:30:00.120Z")
+    assert QueryFilter(field="d", op="gte", value=millis).to_api()["value"] == "2026-03-01T09:30:00.120"
+    many = decimal.Decimal("12345678901234567.25")
+    assert QueryFilter(field="n", op="eq", value=many).to_api()["value"] == "12345678901234567.25"
+    assert QueryFilter(field="n", op="eq", value=decimal.Decimal("1.5")).to_api()["value"] == 1.5
+    assert QueryFilter(field="n", op="in", value=[decimal.Decimal("7")]).to_api()["value"] == [7]

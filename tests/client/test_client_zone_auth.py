@@ -281,11 +281,11 @@ def test_server_words_reach_the_message_for_405(make_client: Callable[..., Autot
 
 def test_get_on_the_contacts_root_is_a_405(make_client: Callable[..., AutotaskClient]) -> None:
     # FACTS §3 "Wrong-method behaviour" (I-ANT12): GET /V1.0/Contacts -> 405
-    # {"Message": "The requested resource does not support http method 'GET'."}.
-    # Fails against the sandbox as of writing: it answers 404 "No HTTP resource was found ..."
-    # (a sandbox bug, reported; GET /V1.0/Tickets does give the 405).
+    # {"Message": "The requested resource does not support http method 'GET'."}; the client keeps
+    # the framework's words as its errors, and a 405 is nothing more specific than an API error.
     client = make_client()
     with pytest.raises(AutotaskAPIError) as info:
         client.request("GET", "Contacts")
-    assert info.value.status_code == 405
+    assert type(info.value) is AutotaskAPIError and info.value.status_code == 405
     assert info.value.errors == ["The requested resource does not support http method 'GET'."]
+    assert info.value.response == {"Message": info.value.errors[0]}

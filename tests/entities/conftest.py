@@ -1,8 +1,9 @@
-"""Fixtures for the entities tests: one demo sandbox for the session, clients connected to it.
+"""Fixtures for the entities tests: clients of the session sandbox (``tests/conftest.py``).
 
-Nothing of ours is mocked: every test talks to the sandbox, over loopback HTTP (the reference's
-way of connecting: ``AutotaskClient(AuthCredentials(..., api_url=sb.url))``) or through its
-in-process transport where many requests make speed matter.
+Nothing of ours is mocked: every test talks to the sandbox, over loopback HTTP (``client``: the
+reference's way of connecting, ``AutotaskClient(AuthCredentials(..., api_url=sandbox.url))``) or
+through its in-process transport where many requests make speed matter (the root's
+``inprocess_client``).
 """
 
 from __future__ import annotations
@@ -11,48 +12,27 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from helpers import connect
 
 from autotask_pandas import AutotaskClient
-from autotask_pandas.auth import AuthCredentials
-from autotask_pandas.client import ClientConfig
 from autotask_pandas.sandbox import RequestRecord, Sandbox
 
 
 @pytest.fixture(scope="session")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="session")
-def client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    """The reference's way: credentials with the sandbox's api_url, default configuration."""
-    with AutotaskClient(
-        AuthCredentials(sb.username, sb.integration_code, sb.secret, api_url=sb.url)
-    ) as made:
-        yield made
-
-
-@pytest.fixture(scope="session")
-def fast_client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    """The same, through the sandbox's in-process transport (no sockets)."""
-    with AutotaskClient(
-        AuthCredentials(sb.username, sb.integration_code, sb.secret, api_url=sb.url),
-        ClientConfig(transport=sb.transport()),
-    ) as made:
+def client(sandbox: Sandbox) -> Iterator[AutotaskClient]:
+    """The reference's way: credentials with the sandbox's api_url, over loopback HTTP, default
+    configuration."""
+    with connect(sandbox, inprocess=False) as made:
         yield made
 
 
 @pytest.fixture
-def make_client(sb: Sandbox) -> Iterator[Callable[..., AutotaskClient]]:
+def make_client(sandbox: Sandbox) -> Iterator[Callable[..., AutotaskClient]]:
     """A fresh client (its own entity instances, upload budget...) for tests that change one."""
     made: list[AutotaskClient] = []
 
     def make(**config: Any) -> AutotaskClient:
-        new = AutotaskClient(
-            AuthCredentials(sb.username, sb.integration_code, sb.secret, api_url=sb.url),
-            ClientConfig(**config),
-        )
+        new = connect(sandbox, inprocess=False, **config)
         made.append(new)
         return new
 
@@ -77,9 +57,9 @@ class RequestLog:
 
 
 @pytest.fixture
-def request_log(sb: Sandbox) -> Callable[[], RequestLog]:
+def request_log(sandbox: Sandbox) -> Callable[[], RequestLog]:
     """``log = request_log()`` then ``log.requests``: what was sent after that point."""
-    return lambda: RequestLog(sb)
+    return lambda: RequestLog(sandbox)
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_clock import FakeClock
+from helpers import FakeClock, new_sandbox
 
 from autotask_pandas import (
     AutotaskAPIError,
+    AutotaskAuthenticationError,
     AutotaskBatchError,
     AutotaskClient,
     AutotaskNotFoundError,
@@ -80,24 +81,24 @@ def test_upload_from_data_and_the_title_default(client: AutotaskClient, ticket_i
     assert [r["fullPath"] for r in found.items] == ["notes.txt"]
 
 
-def test_every_attachment_parent_with_data_round_trips(fast_client: AutotaskClient) -> None:
+def test_every_attachment_parent_with_data_round_trips(inprocess_client: AutotaskClient) -> None:
     parents = attachment_parents()
     assert len(parents) == 19
     done = []
     for name, parent in sorted(parents.items()):
-        rows = fast_client.query(name, max_records=1).items
+        rows = inprocess_client.query(name, max_records=1).items
         if not rows:
             continue
         pid = int(rows[0]["id"])
         content = _bytes(1000, seed=len(done))
-        made = fast_client.attachments.upload_from_data(
+        made = inprocess_client.attachments.upload_from_data(
             parent.singular, pid, content, f"{name}.bin"
         )
         assert (made.parent_type, made.parent_id) == (parent.singular, pid)
-        assert fast_client.attachments.download_file(made.id) == content, name
-        listed = fast_client.attachments.get_attachments_for_entity(name, pid)
+        assert inprocess_client.attachments.download_file(made.id) == content, name
+        listed = inprocess_client.attachments.get_attachments_for_entity(name, pid)
         assert made.id in [a.id for a in listed], name
-        assert fast_client.attachments.delete_attachment(made.id) is True, name
+        assert inprocess_client.attachments.delete_attachment(made.id) is True, name
         done.append(name)
     # The demo tenant has rows for most parents (notes, time entries, tasks included).
     assert {"Companies", "Tickets", "Projects", "TicketNotes", "TimeEntries"} <= set(done)
@@ -173,8 +174,10 @@ def test_a_file_over_the_size_limit_is_refused_before_any_request(
 
 def test_a_file_of_exactly_the_limit_uploads(tmp_path: Path) -> None:
     # Its own sandbox: 6 MiB is most of a tenant's 10,000,000 bytes per 5 minutes.
-    with Sandbox(scale=0.1, seed=1) as sb:
-        client = AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport()))
+    with (
+        new_sandbox(0.1, 1) as sb,
+        AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as client,
+    ):
         ticket = client.query("Tickets", max_records=1).items[0]["id"]
         content = _bytes(MAX_FILE_BYTES, seed=3)
         made = client.attachments.upload_from_data("Ticket", ticket, content, "limit.bin")
@@ -183,9 +186,9 @@ def test_a_file_of_exactly_the_limit_uploads(tmp_path: Path) -> None:
         # The sandbox's own limit agrees with ours: one byte more is refused by the server.
         client.attachments.max_file_bytes = MAX_FILE_BYTES + 1
         client.attachments.volume = UploadBudget(window_bytes=10**9)  # only the size is tested
-        with pytest.raises(AutotaskAPIError):
+        over = MAX_FILE_BYTES + 1
+        with pytest.raises(AutotaskAPIError, match=f"size {over} bytes exceeds the {MAX_FILE_BYTES}"):
             client.attachments.upload_from_data("Ticket", ticket, content + b"x", "over.bin")
-        client.close()
 
 
 # -- many files -------------------------------------------------------------------------------
@@ -223,8 +226,7 @@ def test_batch_upload_of_nothing_sends_nothing(
 
 def test_batch_upload_stays_within_the_thread_limit(tmp_path: Path) -> None:
     # A sandbox with latency, so uploads really overlap; the sandbox refuses a 4th in flight.
-    with Sandbox(scale=0.1, seed=2, latency=0.05) as sb:
-        client = AutotaskClient(sb.credentials)
+    with new_sandbox(0.1, 2, latency=0.05) as sb, AutotaskClient(sb.credentials) as client:
         ticket = client.query("Tickets", max_records=1).items[0]["id"]
         paths = []
         for i in range(9):
@@ -237,7 +239,6 @@ def test_batch_upload_stays_within_the_thread_limit(tmp_path: Path) -> None:
         assert len(posts) == 9 and all(r.status == 200 for r in posts)
         peaks = client.limiter_peaks
         assert 2 <= max(peaks.values()) <= 3, peaks
-        client.close()
 
 
 def test_batch_upload_failures_keep_every_result(client: AutotaskClient, files: list[Path]) -> None:
@@ -249,7 +250,7 @@ def test_batch_upload_failures_keep_every_result(client: AutotaskClient, files: 
 
 
 def test_batch_upload_waits_for_the_volume_budget(
-    make_client, sb: Sandbox, ticket_id: int, tmp_path: Path, request_log
+    make_client, ticket_id: int, tmp_path: Path, request_log
 ) -> None:
     client = make_client()
     clock = FakeClock()
@@ -305,22 +306,22 @@ def test_single_uploads_share_the_clients_budget(make_client, ticket_id: int, re
     assert client.attachments.volume.used() == 1000
 
 
-def test_a_refused_upload_keeps_the_secret_out_of_the_error(sb: Sandbox, tmp_path: Path) -> None:
+def test_a_refused_upload_keeps_the_secret_out_of_the_error(sandbox: Sandbox) -> None:
     canary = "canary-" + os.urandom(4).hex()
-    client = AutotaskClient(
-        AuthCredentials(sb.username, sb.integration_code, canary, api_url=sb.url),
-        ClientConfig(transport=sb.transport(), max_retries=0),
-    )
-    with pytest.raises(Exception) as caught:
+    creds = AuthCredentials(sandbox.username, sandbox.integration_code, canary, api_url=sandbox.url)
+    with (
+        AutotaskClient(creds, ClientConfig(transport=sandbox.transport(), max_retries=0)) as client,
+        pytest.raises(AutotaskAuthenticationError) as caught,  # the wrong secret: a 401
+    ):
         client.attachments.upload_from_data("Ticket", 1, b"x", "x.txt")
+    assert caught.value.status_code == 401
     assert canary not in str(caught.value) and canary not in repr(caught.value)
-    client.close()
 
 
 def test_attachment_info_by_ticket_includes_its_notes_and_time_entries(
-    fast_client: AutotaskClient,
+    inprocess_client: AutotaskClient,
 ) -> None:
-    client = fast_client
+    client = inprocess_client
     entry = client.query("TimeEntries", [{"op": "exist", "field": "ticketID"}], max_records=1)
     ticket = entry.items[0]["ticketID"]
     note = client.entities.tickets.add_ticket_note(ticket, "note with a file").item_id

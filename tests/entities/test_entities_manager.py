@@ -31,10 +31,10 @@ REFERENCE_NAMES = [
 
 
 def test_every_catalog_entity_is_reachable_and_queryable(
-    fast_client: AutotaskClient, request_log
+    inprocess_client: AutotaskClient, request_log
 ) -> None:
     catalog = load_catalog()
-    entities = fast_client.entities
+    entities = inprocess_client.entities
     assert isinstance(entities, EntityManager)
     assert len(entities) == len(catalog) == 232
     assert sorted(entities) == sorted(e.name for e in catalog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from autotask_pandas import AutotaskClient, AutotaskValidationError
@@ -72,18 +74,31 @@ def test_create_ticket_refuses_conflicts_and_a_missing_company(
 
 def test_tickets_by_account(client: AutotaskClient, company_id: int) -> None:
     tickets = client.entities.tickets
+    # The company's demo tickets are all Complete: one New and one Complete ticket of the test's
+    # own give each filter a row to keep and a row to leave out, whatever ran before.
+    new_one = tickets.create_ticket("Still open", "o", account_id=company_id).item_id
+    done_one = tickets.create_ticket(
+        "Already done", "d", account_id=company_id, status=COMPLETE_STATUS
+    ).item_id
+
+    def ids(page: Any) -> set[int]:
+        return {t["id"] for t in page.items}
+
     every = tickets.get_tickets_by_account(company_id)
-    assert every.items and all(t["companyID"] == company_id for t in every.items)
+    assert {new_one, done_one} <= ids(every)
+    assert all(t["companyID"] == company_id for t in every.items)
     total = tickets.count([{"op": "eq", "field": "companyID", "value": company_id}])
     assert len(every.items) == min(total, 500)
 
     open_ = tickets.get_tickets_by_account(company_id, status_filter="open")
     closed = tickets.get_tickets_by_account(company_id, status_filter="closed")
+    assert new_one in ids(open_) and done_one in ids(closed)
     assert all(t["status"] != COMPLETE_STATUS for t in open_.items)
     assert all(t["status"] == COMPLETE_STATUS for t in closed.items)
     assert len(open_.items) + len(closed.items) == len(every.items)
 
     new = tickets.get_tickets_by_account(company_id, status_filter="New")
+    assert new_one in ids(new) and done_one not in ids(new)
     assert all(t["status"] == 1 for t in new.items)
     with pytest.raises(AutotaskValidationError, match="'In Progress'"):
         tickets.get_tickets_by_account(company_id, status_filter="Bogus")

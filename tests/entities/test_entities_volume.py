@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fake_clock import FakeClock
+from helpers import FakeClock
 
 from autotask_pandas import AutotaskValidationError
 from autotask_pandas.entities import UploadBudget

@@ -9,13 +9,13 @@ example promises.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import closed_port
 
 from autotask_pandas import AutotaskClient
 from autotask_pandas.auth import AuthCredentials
@@ -23,12 +23,12 @@ from autotask_pandas.sandbox import Sandbox
 
 
 @pytest.fixture
-def credentials(sb: Sandbox) -> AuthCredentials:
+def credentials(sandbox: Sandbox) -> AuthCredentials:
     return AuthCredentials(
-        username=sb.username,  # CHANGED: the sandbox's credentials
-        integration_code=sb.integration_code,
-        secret=sb.secret,
-        api_url=sb.url,  # CHANGED: the sandbox instead of the zone lookup
+        username=sandbox.username,  # CHANGED: the sandbox's credentials
+        integration_code=sandbox.integration_code,
+        secret=sandbox.secret,
+        api_url=sandbox.url,  # CHANGED: the sandbox instead of the zone lookup
     )
 
 
@@ -57,16 +57,16 @@ def _new_ticket(company_id: int, title: str, description: str = "") -> dict[str,
 # -- Basic Usage --------------------------------------------------------------------------------
 
 
-def test_basic_usage(sb: Sandbox, owner_id: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_basic_usage(sandbox: Sandbox, owner_id: int, capsys: pytest.CaptureFixture[str]) -> None:
     from autotask_pandas import AutotaskClient
     from autotask_pandas.auth import AuthCredentials
 
     # Initialize client
     credentials = AuthCredentials(
-        username=sb.username,  # CHANGED: the sandbox's credentials
-        integration_code=sb.integration_code,
-        secret=sb.secret,
-        api_url=sb.url,  # CHANGED: the sandbox instead of the zone lookup
+        username=sandbox.username,  # CHANGED: the sandbox's credentials
+        integration_code=sandbox.integration_code,
+        secret=sandbox.secret,
+        api_url=sandbox.url,  # CHANGED: the sandbox instead of the zone lookup
     )
     client = AutotaskClient(credentials)
 
@@ -262,12 +262,6 @@ def test_file_attachments(
 # -- Error Handling -----------------------------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _run_error_handling_example(client: AutotaskClient, operation: Any) -> None:
     from autotask_pandas.exceptions import (
         AutotaskAPIError,
@@ -301,26 +295,25 @@ def test_error_handling_when_all_goes_well(
     assert _printed(capsys) == ["500 tickets"]
 
 
-def test_error_handling_wrong_secret(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
-    client = AutotaskClient(
-        AuthCredentials(sb.username, sb.integration_code, "wrong secret", api_url=sb.url)
+def test_error_handling_wrong_secret(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    creds = AuthCredentials(
+        sandbox.username, sandbox.integration_code, "wrong secret", api_url=sandbox.url
     )
-    _run_error_handling_example(client, lambda c: c.entities.tickets.query())
+    with AutotaskClient(creds) as client:
+        _run_error_handling_example(client, lambda c: c.entities.tickets.query())
     assert _printed(capsys) == ["Authentication failed - check credentials"]
-    client.close()
 
 
-def test_error_handling_no_server(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+def test_error_handling_no_server(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     from autotask_pandas.client import ClientConfig
 
-    url = f"http://127.0.0.1:{_closed_port()}/ATServicesRest/"
-    client = AutotaskClient(
-        AuthCredentials(sb.username, sb.integration_code, sb.secret, api_url=url),
+    url = f"http://127.0.0.1:{closed_port()}/ATServicesRest/"
+    with AutotaskClient(
+        AuthCredentials(sandbox.username, sandbox.integration_code, sandbox.secret, api_url=url),
         ClientConfig(backoff_base=0.001, backoff_max=0.01),  # retries, quickly
-    )
-    _run_error_handling_example(client, lambda c: c.entities.tickets.query())
+    ) as client:
+        _run_error_handling_example(client, lambda c: c.entities.tickets.query())
     assert _printed(capsys) == ["Network error - check connection"]
-    client.close()
 
 
 def test_error_handling_validation_and_api_errors(

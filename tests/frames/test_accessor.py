@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
+from helpers import connect, new_sandbox
 
 import autotask_pandas
-from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig, PushResult
+from autotask_pandas import AutotaskClient, AutotaskValidationError, PushResult
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.snapshot import ATTRS_KEY, pull_of
 from autotask_pandas.sandbox import Sandbox
@@ -18,14 +19,13 @@ from autotask_pandas.sandbox import Sandbox
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sandbox:
+    with new_sandbox() as sandbox:  # its own: the pushes write
         yield sandbox
 
 
 @pytest.fixture(scope="module")
 def client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    config = ClientConfig(transport=sb.transport(), threshold_check_every=0)
-    with AutotaskClient(sb.credentials, config) as c:
+    with connect(sb, threshold_check_every=0) as c:
         yield c
 
 

@@ -1,12 +1,10 @@
 """The diff of a pulled frame against its snapshot (``df.autotask.changes()``, ``diff.py``).
 
-Frames are real pulls of the sandbox's tickets (typed by the reading side); the diff itself makes
-no request, so these tests share one sandbox and never write to it.
+Frames are real pulls of the session sandbox's tickets (typed by the reading side, through the
+root ``client``); the diff itself makes no request, so these tests never write.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -15,20 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
-from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
+from autotask_pandas import AutotaskClient, AutotaskValidationError
 from autotask_pandas.frames.push.diff import align, diff_frame, same_buffers, values_differ
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.snapshot import pull_of
-from autotask_pandas.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[AutotaskClient]:
-    with (
-        Sandbox(scale=1, seed=0) as sb,
-        AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as c,
-    ):
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +73,27 @@ def test_na_aware_equality(tickets):
     rows = tickets.index
     # a value set to NA, NA set to a value, NA set to NA, a value set to itself
     has_value = rows[tickets["description"].notna()][0]
-    no_due = rows[tickets["dueDateTime"].isna()]
+    # Every pulled ticket has a dueDateTime: the NA to be set is in the first datetime column
+    # that has one (taken from the data, so the case always runs).
+    when = next(
+        c
+        for c in tickets.columns
+        if isinstance(tickets[c].dtype, pd.DatetimeTZDtype) and tickets[c].isna().any()
+    )
+    no_date = rows[tickets[when].isna()][0]
     no_text = rows[tickets["changeInfoField1"].isna()][0]
     tickets.loc[has_value, "description"] = pd.NA
-    if len(no_due):
-        tickets.loc[no_due[0], "dueDateTime"] = pd.Timestamp("2027-03-01 10:00", tz="UTC")
+    tickets.loc[no_date, when] = pd.Timestamp("2027-03-01 10:00", tz="UTC")
     tickets.loc[no_text, "changeInfoField1"] = None  # NA to NA: no change
     tickets.loc[rows[3], "title"] = tickets.at[rows[3], "title"]
     changes = tickets.autotask.changes()
-    expected = {(int(tickets.at[has_value, "id"]), "description")}
-    if len(no_due):
-        expected.add((int(tickets.at[no_due[0], "id"]), "dueDateTime"))
-    assert cells(changes) == expected
+    assert cells(changes) == {
+        (int(tickets.at[has_value, "id"]), "description"),
+        (int(tickets.at[no_date, "id"]), when),
+    }
+    landed = changes[changes["field"] == when]
+    assert pd.isna(landed["old"].iloc[0])
+    assert landed["new"].iloc[0] == pd.Timestamp("2027-03-01 10:00", tz="UTC")
 
 
 def test_every_dtype_is_compared(client, records):

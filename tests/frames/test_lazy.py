@@ -17,8 +17,9 @@ import httpx
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import connect
 
-from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
+from autotask_pandas import AutotaskClient
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.lazy import Query
 from autotask_pandas.frames.snapshot import pull_of
@@ -50,12 +51,6 @@ class Recording(httpx.BaseTransport):
         return [b for m, p, b in self.sent if p.endswith(f"/{entity}/query/count")]
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
-
-
 @pytest.fixture
 def recording(sandbox: Sandbox) -> Recording:
     return Recording(sandbox.transport())
@@ -63,10 +58,8 @@ def recording(sandbox: Sandbox) -> Recording:
 
 @pytest.fixture
 def client(sandbox: Sandbox, recording: Recording) -> Iterator[AutotaskClient]:
-    creds = AuthCredentials(
-        sandbox.username, sandbox.integration_code, sandbox.secret, api_url=sandbox.url
-    )
-    with AutotaskClient(creds, ClientConfig(transport=recording)) as c:
+    # The session sandbox (tests/conftest.py), reached through the recording transport.
+    with connect(sandbox, transport=recording) as c:
         c.get_field_metadata("Tickets")  # metadata is fetched once per client; not counted below
         c.get_udf_metadata("Tickets")
         recording.sent.clear()
@@ -290,19 +283,44 @@ def test_display_shows_the_first_page_and_an_honest_footer(
     total = q.count()
     assert total > 500
     recording.sent.clear()
-    text = repr(q)
-    assert text.startswith("Query(Tickets where status = Complete)")
-    assert text.endswith(f"500 of {total:,} rows on the server")
     page_html = q._repr_html_()
+    assert "Query: Tickets where status = Complete" in page_html
     assert f"500 of {total:,} rows on the server" in page_html and "<table" in page_html
+    assert "the first page, fetched once for this display" in page_html
+    assert q._repr_html_() == page_html
     assert len(recording.queries()) == 1 and len(recording.counts()) == 1  # cached
     small = Query(client, "Tickets", limit=20)
-    assert repr(small).endswith(f"20 of {client.count('Tickets'):,} rows on the server (limit 20)")
+    assert f"20 of {client.count('Tickets'):,} rows on the server (limit 20)" in (
+        small._repr_html_()
+    )
+
+
+def test_the_text_repr_sends_nothing_and_is_short(
+    client: AutotaskClient, recording: Recording
+) -> None:
+    """issue 8: a lazy Query's repr() in a plain REPL sends no request and prints no columns."""
+    recording.sent.clear()
+    q = Query(client, "Tickets", where="status != Complete", fields=["id", "udf:Root Cause"],
+              limit=100, labels=True)
+    text = repr(q)
+    assert recording.sent == []
+    assert text.splitlines()[0] == (
+        'Query: Tickets where status != Complete select id, udf:"Root Cause" limit 100 (labels)'
+    )
+    assert "not fetched yet" in text and len(text.splitlines()) == 2
+    everything = Query(client, "Tickets")
+    assert "ticketNumber" not in repr(everything) and len(repr(everything).splitlines()) == 2
+    total = everything.count()
+    recording.sent.clear()
+    assert f"{total:,} rows on the server when last counted" in repr(everything)
+    assert recording.sent == []
 
 
 def test_a_repr_that_cannot_fetch_says_why(client: AutotaskClient) -> None:
     text = repr(Query(client, "Tickets", where="nosuchfield = 1"))
     assert "not fetched" in text and "nosuchfield" in text
+    page_html = Query(client, "Tickets", where="nosuchfield = 1")._repr_html_()
+    assert "not fetched" in page_html and "nosuchfield" in page_html
 
 
 def test_to_parquet_streams_pages_and_reads_back_equal(
@@ -347,6 +365,6 @@ def test_entities_where_is_a_lazy_query(sandbox: Sandbox, client: AutotaskClient
     mark = len(sandbox.requests)
     query = client.entities.tickets.where("status != Complete", priority=1)
     assert sandbox.requests[mark:] == []  # nothing fetched yet
-    frame = query.to_pandas(progress=False)
+    frame = query.with_options(labels=False).to_pandas(progress=False)
     assert len(frame) == query.count() > 0
     assert set(frame["priority"].unique()) == {1} and 5 not in set(frame["status"])

@@ -10,26 +10,27 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
+from helpers import FAST, connect, new_sandbox
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
-from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig, PushResult
+from autotask_pandas import AutotaskClient, AutotaskValidationError, PushResult
+from autotask_pandas.client import default as default_module
+from autotask_pandas.client.default import set_default_client
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.frames.snapshot import ATTRS_KEY, forget, pull_of, record_pull
 from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import QueryFilter
 
-FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "threshold_check_every": 0}
-
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as sandbox:
+    with new_sandbox(hourly_limit=1_000_000) as sandbox:
         yield sandbox
 
 
 @pytest.fixture(scope="module")
 def client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    with AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport(), **FAST)) as c:
+    with connect(sb, **FAST) as c:
         yield c
 
 
@@ -106,7 +107,8 @@ def test_only_the_changed_fields_of_changed_rows_are_sent(sb, client):
     }
     assert result.at[second, "fields"] == ("estimatedHours", "priority")  # frame column order
     assert list(result["action"]) == ["update", "update"] + ["none"] * (len(tickets) - 2)
-    assert list(result["status"].unique()) == ["ok"]
+    # rows with nothing to send are "unchanged", so status "ok" counts the rows that landed
+    assert list(result["status"]) == ["ok", "ok"] + ["unchanged"] * (len(tickets) - 2)
     assert result.at[first, "request"] == "PATCH Tickets"
     assert server(client, "Tickets", tickets.at[first, "id"])["title"] == "Only the title"
     record = server(client, "Tickets", tickets.at[second, "id"])
@@ -191,8 +193,10 @@ def test_labels_typed_into_a_values_frame_move_the_snapshot_forward(sb, client):
 
 
 def test_a_second_push_sends_only_what_is_pending(sb, client):
-    tickets = pull(client, where=ids_between(7050, 7060))
-    good, bad = tickets.index[:2]
+    tickets = pull(client, where=ids_between(7050, 7100))
+    # the bad row is one with a contact, so that clearing it (the fix below) is an edit
+    bad = tickets.index[tickets["contactID"].notna()][0]
+    good = next(i for i in tickets.index if i != bad)
     tickets.loc[good, "title"] = "lands"
     tickets.loc[bad, "contactID"] = 1  # no such contact: the server refuses it
     seen = Requests(sb)
@@ -204,7 +208,7 @@ def test_a_second_push_sends_only_what_is_pending(sb, client):
     seen = Requests(sb)
     second = tickets.autotask.push(progress=False)
     assert len(seen.of("PATCH")) == 1  # only the failed row again
-    assert (second.at[good, "action"], second.at[good, "status"]) == ("none", "ok")
+    assert (second.at[good, "action"], second.at[good, "status"]) == ("none", "unchanged")
     assert second.at[bad, "status"] == "failed"
 
     fixed = tickets.copy()
@@ -383,7 +387,7 @@ def test_rows_without_an_id_are_created_once(sb, client):
     seen = Requests(sb)
     again = frame.autotask.push(progress=False)
     assert seen.writes == []  # not created twice
-    assert (again.at["new", "action"], again.at["new", "status"]) == ("none", "ok")
+    assert (again.at["new", "action"], again.at["new", "status"]) == ("none", "unchanged")
     assert int(again.at["new", "id"]) == new_id
 
     # setting the new id on the row: it is the record now, nothing pending
@@ -478,11 +482,14 @@ def test_delete_named_ids_and_entities_that_cannot_delete(sb, client):
             "companyID": [int(contacts["companyID"].iloc[1])],
         }
     )
+    seen = Requests(sb)
     result = csv.autotask.push(entity="Contacts", client=client, delete=[victim], progress=False)
     assert list(result.deletes["status"]) == ["ok"]
-    assert client.get("Contacts", victim) is None
+    # No snapshot here: the parent was learnt from the record, with one GET, and no other read.
+    assert seen.of("GET") == [f"Contacts/{victim}"]
+    assert seen.of("DELETE") == [f"Companies/{company}/Contacts/{victim}"]
     assert result.deletes["request"].iloc[0].startswith("DELETE Companies/")
-    assert company  # the parent was learnt from the record (one GET): no snapshot here
+    assert client.get("Contacts", victim) is None
 
     tickets = pull(client, where=ids_between(7300, 7305))
     gone = tickets.autotask.drop([int(tickets["id"].iloc[0])])
@@ -535,9 +542,16 @@ def test_push_needs_an_entity_a_client_and_a_known_pull(client):
     assert ATTRS_KEY in orphan.attrs
     with pytest.raises(AutotaskValidationError, match="no longer knows"):
         orphan.autotask.push(progress=False)
+    # a frame whose pull has no client pushes with the default client, as read_autotask reads
     no_client = record_pull(tickets.copy(), "Tickets", None)
-    with pytest.raises(AutotaskValidationError, match="no client"):
-        no_client.autotask.push(progress=False)
+    no_client.loc[no_client.index[0], "title"] = "through the default client"
+    before = default_module._client
+    set_default_client(client)
+    try:
+        planned = no_client.autotask.push(dry_run=True, progress=False)
+    finally:
+        set_default_client(before)
+    assert planned.at[no_client.index[0], "status"] == "pending"
     with pytest.raises(AutotaskValidationError, match="conflicts is one of"):
         tickets.autotask.push(conflicts="merge", progress=False)
 
@@ -547,8 +561,8 @@ def test_push_needs_an_entity_a_client_and_a_known_pull(client):
 
 def test_a_thousand_edits_are_a_thousand_patches_and_two_conflict_queries():
     with (
-        Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as fresh,
-        AutotaskClient(fresh.credentials, ClientConfig(transport=fresh.transport(), **FAST)) as c,
+        new_sandbox(hourly_limit=1_000_000) as fresh,
+        connect(fresh, **FAST) as c,
     ):
         tickets = pull(c, limit=1000)
         assert len(tickets) == 1000
@@ -563,8 +577,8 @@ def test_a_thousand_edits_are_a_thousand_patches_and_two_conflict_queries():
 
 def test_over_http():
     with (
-        Sandbox(scale=1, seed=0) as http_sb,
-        AutotaskClient(http_sb.credentials, ClientConfig(**FAST)) as c,
+        new_sandbox() as http_sb,
+        connect(http_sb, inprocess=False, **FAST) as c,
     ):
         tickets = pull(c, where=ids_between(7500, 7505))
         tickets.loc[tickets.index[0], "title"] = "over loopback"
@@ -584,7 +598,7 @@ def test_the_result_display(sb, client):
     assert "Contact 1 does not exist" in html and "required" in html
     assert "Push to Tickets" in repr(result)
     counts = result.counts()
-    assert counts.loc["update", "ok"] == 1 and counts.loc["none", "ok"] == len(tickets) - 3
+    assert counts.loc["update", "ok"] == 1 and counts.loc["none", "unchanged"] == len(tickets) - 3
     assert len(result.failures()) == 2
     assert type(result[result["status"] == "ok"]) is pd.DataFrame
 
@@ -592,8 +606,8 @@ def test_the_result_display(sb, client):
 def test_an_uncertain_create_is_not_resent_by_a_later_push():
     faults = "reset-after:1@POST /V1.0/Tickets"  # every create lands, and its answer is lost
     with (
-        Sandbox(scale=1, seed=0, faults=faults) as lossy,
-        AutotaskClient(lossy.credentials, ClientConfig(transport=lossy.transport(), **FAST)) as c,
+        new_sandbox(faults=faults) as lossy,
+        connect(lossy, **FAST) as c,
     ):
         tickets = pull(c, where=ids_between(7000, 7003))
         frame = pd.concat([tickets, new_ticket(tickets, "Did this land?")])
@@ -608,3 +622,27 @@ def test_an_uncertain_create_is_not_resent_by_a_later_push():
         seen = Requests(lossy)
         third = relabelled.autotask.push(progress=False)
         assert seen.writes == [("POST", "Tickets")] and third.at["again", "status"] == "uncertain"
+
+
+def test_a_delete_the_server_refuses_is_reported_and_tried_again_later():
+    # Every contact delete fails on the server (a 500 with its words), until the fault is lifted.
+    with new_sandbox(faults="500:1@DELETE /V1.0/Companies/*/Contacts/*") as flaky:
+        with connect(flaky, **FAST) as c:
+            contacts = pull(c, "Contacts", limit=5)
+            victim = int(contacts["id"].iloc[0])
+            company = int(contacts["companyID"].iloc[0])
+            dropped = contacts.autotask.drop([victim])
+            seen = Requests(flaky)
+            first = dropped.autotask.push(delete=True, progress=False)
+            assert seen.writes == [("DELETE", f"Companies/{company}/Contacts/{victim}")]
+            assert list(first.deletes["id"]) == [victim]
+            assert list(first.deletes["status"]) == ["failed"]
+            assert "An unexpected error occurred" in first.deletes["message"].iloc[0]
+            assert not first.ok and c.get("Contacts", victim) is not None
+            # Not forgotten: the next push of the same frame asks again, and now it lands.
+            flaky.app.faults = None
+            seen = Requests(flaky)
+            second = dropped.autotask.push(delete=True, progress=False)
+            assert seen.writes == [("DELETE", f"Companies/{company}/Contacts/{victim}")]
+            assert list(second.deletes["status"]) == ["ok"]
+            assert c.get("Contacts", victim) is None

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from helpers import connect, new_sandbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
-from autotask_pandas import AutotaskClient, ClientConfig
+from autotask_pandas import AutotaskClient
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.sandbox import Sandbox
 from autotask_pandas.types import QueryFilter
@@ -29,14 +30,13 @@ SERVER_STAMPED = ["lastActivityDate"]  # set by the server on every write
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
-    with Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as sandbox:
+    with new_sandbox(hourly_limit=1_000_000) as sandbox:  # its own: the pushes write
         yield sandbox
 
 
 @pytest.fixture(scope="module")
 def client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    config = ClientConfig(transport=sb.transport(), threshold_check_every=0)
-    with AutotaskClient(sb.credentials, config) as c:
+    with connect(sb, threshold_check_every=0) as c:
         yield c
 
 

@@ -39,8 +39,17 @@ def test_read_returns_a_typed_frame_like_the_query(client: AutotaskClient) -> No
     df = read_autotask("Tickets", where="status != Complete", client=client, progress=False)
     expected = Query(client, "Tickets", where="status != Complete").to_pandas(progress=False)
     pd.testing.assert_frame_equal(df, expected, check_flags=False)
+    # labels by default (issue 12), for Query too; labels=False gives the values
+    assert isinstance(df["status"].dtype, pd.CategoricalDtype)
+    values = read_autotask(
+        "Tickets", where="status != Complete", client=client, labels=False, progress=False
+    )
+    plain = Query(client, "Tickets", where="status != Complete", labels=False).to_pandas(
+        progress=False
+    )
+    pd.testing.assert_frame_equal(values, plain, check_flags=False)
     assert str(df["id"].dtype) == "Int64" and str(df["createDate"].dtype) == "datetime64[ns, UTC]"
-    assert (df["status"] != 5).all()
+    assert (df["status"] != "Complete").all() and (values["status"] != 5).all()
     assert pull_of(df) is not None
 
 

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
+from helpers import connect
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
-from autotask_pandas import AutotaskClient, AutotaskValidationError, ClientConfig
+from autotask_pandas import AutotaskClient, AutotaskValidationError
 from autotask_pandas.frames.push.validate import PROBLEM_COLUMNS
 from autotask_pandas.frames.reader import read_autotask
 from autotask_pandas.sandbox import Sandbox, tenant
@@ -38,7 +39,7 @@ def sb() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def client(sb: Sandbox) -> Iterator[AutotaskClient]:
-    with AutotaskClient(sb.credentials, ClientConfig(transport=sb.transport())) as c:
+    with connect(sb) as c:
         yield c
 
 

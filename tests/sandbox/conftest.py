@@ -1,11 +1,11 @@
 """Shared fixtures for the sandbox tests: one demo tenant for the session, two ways to reach it.
 
-- ``sandbox``: ``Sandbox(scale=1, seed=0)`` serving over real loopback HTTP for the whole session,
-  with the live API's default limits (10,000 requests an hour, 3 threads per endpoint). It is shared,
-  so tests that write create their own rows and must not assume exact row counts; a test that needs
-  other settings (faults, a small budget, latency) or sends thousands of requests builds its own
-  ``Sandbox`` instead, so it cannot push this one past 50% of its hourly budget (where the emulator,
-  like the live API, starts adding latency).
+- ``sandbox`` (``tests/conftest.py``): ``Sandbox(scale=1, seed=0)`` serving over real loopback HTTP
+  for the whole session, with the live API's default limits (10,000 requests an hour, 3 threads per
+  endpoint). It is shared, so tests that write create their own rows and must not assume exact row
+  counts; a test that needs other settings (faults, a small budget, latency) or sends thousands of
+  requests builds its own (``helpers.new_sandbox``) instead, so it cannot push this one past 50% of
+  its hourly budget (where the emulator, like the live API, starts adding latency).
 - ``api``: an ``httpx.Client`` on ``sandbox.url`` over real HTTP, with the three auth headers.
 - ``inproc_api``: the same client over ``sandbox.transport()`` (no sockets; same app, same data).
 
@@ -18,25 +18,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from helpers import auth_headers
 from sandbox_http import ok
 
 from autotask_pandas.sandbox import Sandbox
-
-
-def auth_headers(sb: Sandbox) -> dict[str, str]:
-    """The three headers every authenticated call carries (FACTS §2)."""
-    return {
-        "ApiIntegrationCode": sb.integration_code,
-        "UserName": sb.username,
-        "Secret": sb.secret,
-    }
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """The session's demo tenant, served on 127.0.0.1 (a free port) in a background thread."""
-    with Sandbox(scale=1, seed=0) as sb:
-        yield sb
 
 
 @pytest.fixture(scope="session")

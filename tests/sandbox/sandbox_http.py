@@ -12,18 +12,12 @@ from typing import Any
 
 import httpx
 
-from autotask_pandas.sandbox import Sandbox
-
 ALL = {"op": "exist", "field": "id"}
 NO_MATCHING_DELETE = (
     "No message. No matching records found. "
     "The logged in Resource may not have the required permissions to delete the data."
 )
 _serial = itertools.count(1)
-
-
-def auth(sb: Sandbox) -> dict[str, str]:
-    return {"ApiIntegrationCode": sb.integration_code, "UserName": sb.username, "Secret": sb.secret}
 
 
 def not_allowed(method: str) -> dict[str, str]:

@@ -31,9 +31,9 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from helpers import auth_headers, new_sandbox
 
 from autotask_pandas.catalog import load_catalog
-from autotask_pandas.sandbox import Sandbox
 
 SPEC = json.loads(
     (Path(__file__).resolve().parents[1] / "spec" / "autotask-rest-v1.trimmed.json").read_text(
@@ -194,14 +194,11 @@ def test_the_walk_covers_the_whole_spec() -> None:
 def conformance_api() -> Iterator[httpx.Client]:
     """A sandbox of its own: the walk sends ~3,900 requests and writes, so it must neither eat the
     session sandbox's hourly budget (latency starts at 50%) nor change rows other tests read."""
-    with Sandbox(scale=1, seed=0, hourly_limit=1_000_000) as sb:
-        headers = {
-            "ApiIntegrationCode": sb.integration_code,
-            "UserName": sb.username,
-            "Secret": sb.secret,
-        }
-        with httpx.Client(base_url=sb.url, headers=headers, transport=sb.transport()) as client:
-            yield client
+    with (
+        new_sandbox(hourly_limit=1_000_000) as sb,
+        httpx.Client(base_url=sb.url, headers=auth_headers(sb), transport=sb.transport()) as client,
+    ):
+        yield client
 
 
 def _json(response: httpx.Response) -> Any:
@@ -270,9 +267,21 @@ def _routing_error(response: httpx.Response, body: Any) -> bool:
 
 # Attachment operations: the spec types their query/list/get results as the bare attachment model
 # (its generator could not see through the controllers' IHttpActionResult); the live API answers
-# with the usual envelopes (FACTS §5, §9), so the model is checked on the rows inside them.
+# with envelopes (FACTS §5, §9), so the model is checked on the rows inside them. Queries and
+# lists have the usual ``items``/``pageDetails``; the get by id under a parent is the exception
+# to the exception: not ``{"item": {...}}`` but ``{"items": [ {...} ]}``, the envelope two clients
+# written against the live API read it from (FACTS §5 "Get by id", §9 "Attachments").
 def _attachment_model(op: Operation) -> bool:
     return op.schema.endswith("AttachmentModel") and op.kind in ("query", "child_list", "get")
+
+
+def _attachment_get(op: Operation) -> bool:
+    return _attachment_model(op) and op.kind == "get" and op.child == "Attachments"
+
+
+def _the_item(op: Operation, body: dict[str, Any]) -> dict[str, Any]:
+    """The row of a get by id's answer (see ``_attachment_model``)."""
+    return body["items"][0] if _attachment_get(op) else body["item"]
 
 
 def _check_body(op: Operation, body: Any) -> list[str]:
@@ -286,6 +295,10 @@ def _check_body(op: Operation, body: Any) -> list[str]:
         "write": ("itemId",),
         "delete": ("itemId",),
     }.get(op.kind, ())
+    if _attachment_get(op):
+        envelope = ("items",)
+        if list(body) != ["items"] or not isinstance(body["items"], list) or len(body["items"]) != 1:
+            return [f"not {{'items': [one row]}}: {json.dumps(body)[:200]}"]
     missing = [key for key in envelope if key not in body]
     if missing:
         return [f"envelope lacks {missing}: {json.dumps(body)[:200]}"]
@@ -369,7 +382,7 @@ def _run(tenant: Tenant, op: Operation) -> list[str]:
     failure = _check(op, response, expect_missing=op.kind == "get" and row_id is None)
     failures = [failure] if failure else []
     if op.kind == "get" and row_id is not None and not failures:
-        item = _json(response)["item"]
+        item = _the_item(op, _json(response))
         if item.get("id") != row_id:
             failures.append(f"{op}: asked for id {row_id}, got {item.get('id')}")
     if op.kind == "query" and op.method == "POST" and not failures:
@@ -432,8 +445,11 @@ def test_get_on_a_collection_url_is_a_405(inproc_api: httpx.Client) -> None:
 
 def test_there_is_no_batch_endpoint(inproc_api: httpx.Client) -> None:
     response = inproc_api.post("V1.0/Tickets/batch", json=[{"title": "a"}, {"title": "b"}])
-    assert response.status_code in (404, 405)
-    _message(response)
+    # No route at all: ASP.NET's 404, naming the URI (FACTS §3).
+    assert response.status_code == 404
+    assert _message(response) == (
+        f"No HTTP resource was found that matches the request URI '{response.request.url}'."
+    )
 
 
 def test_multipart_attachment_upload_is_unsupported_media_type(

@@ -184,6 +184,13 @@ def test_matching(rule: str, method: str, path: str, expected: bool) -> None:
             FaultRule("slow", 0.3, "GET,POST", "/V1.0/x*", 1.5),
         ),
         ("429-retry-after=0:1", FaultRule("429-retry-after", 1.0, seconds=0)),
+        ("403:0.5@DELETE", FaultRule("403", 0.5, method="DELETE")),
+        (
+            "429-retry-date=30:1@GET /V1.0/Tickets/*",
+            FaultRule("429-retry-date", 1.0, "GET", "/V1.0/Tickets/*", 30.0),
+        ),
+        ("500-html:0.1", FaultRule("500-html", 0.1)),
+        ("200-empty:1@POST /V1.0/Tickets", FaultRule("200-empty", 1.0, "POST", "/V1.0/Tickets")),
     ],
 )
 def test_parse_examples(spec: str, rule: FaultRule) -> None:
@@ -224,6 +231,8 @@ def test_rule_fields_are_normalised() -> None:
         ("500:150%", "between 0 and 1"),
         ("slow:0.1", "slow needs seconds"),
         ("429-retry-after:0.1", "needs seconds"),
+        ("429-retry-date:0.1", "needs seconds"),
+        ("500-html=1:0.1", "only slow, 429-retry-after and 429-retry-date"),
         ("slow=0:0.1", "seconds > 0"),
         ("slow=-1:0.1", ">= 0"),
         ("500=2:0.1", "takes no seconds"),
@@ -266,7 +275,7 @@ def fault_rules(draw: st.DrawFn) -> FaultRule:
     kind = draw(st.sampled_from(FAULT_KINDS))
     if kind == "slow":
         seconds = draw(st.floats(0, 1e6, exclude_min=True))
-    elif kind == "429-retry-after":
+    elif kind in ("429-retry-after", "429-retry-date"):
         seconds = draw(st.floats(0, 1e6))
     else:
         seconds = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from helpers import FakeClock
 
 from autotask_pandas.sandbox.limits import (
     THREAD_LIMIT_CODE,
@@ -18,23 +19,11 @@ from autotask_pandas.sandbox.limits import (
     ThreadLimitExceeded,
 )
 
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 # --------------------------------------------------------------------------- RequestBudget
 
 
 def test_budget_tiers_follow_the_share_of_the_window_used() -> None:
-    budget = RequestBudget(limit=100, delays=(0.5, 1.0), clock=FakeClock())
+    budget = RequestBudget(limit=100, delays=(0.5, 1.0), clock=FakeClock(1000.0))
     delays = [budget.admit().delay for _ in range(100)]
     # Request n (1-based) sees n requests in the window, itself included.
     assert delays[:49] == [0.0] * 49  # below 50 %
@@ -43,7 +32,7 @@ def test_budget_tiers_follow_the_share_of_the_window_used() -> None:
 
 
 def test_budget_custom_delays_are_used() -> None:
-    budget = RequestBudget(limit=4, delays=(0.25, 2.0), clock=FakeClock())
+    budget = RequestBudget(limit=4, delays=(0.25, 2.0), clock=FakeClock(1000.0))
     assert [budget.admit().delay for _ in range(4)] == [0.0, 0.25, 2.0, 2.0]
 
 
@@ -82,7 +71,7 @@ def test_budget_admits_again_once_the_window_slides() -> None:
 
 
 def test_budget_snapshot_is_the_threshold_information_body() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     budget = RequestBudget(clock=clock)
     assert budget.snapshot() == {
         "externalRequestThreshold": 10_000,
@@ -100,7 +89,7 @@ def test_budget_snapshot_is_the_threshold_information_body() -> None:
 
 
 def test_budget_prefill_and_reset() -> None:
-    budget = RequestBudget(limit=10, clock=FakeClock())
+    budget = RequestBudget(limit=10, clock=FakeClock(1000.0))
     budget.prefill(8)
     assert budget.admit().delay == 1.0  # the 9th request: 90 %
     budget.admit()
@@ -110,7 +99,7 @@ def test_budget_prefill_and_reset() -> None:
 
 
 def test_budget_is_exact_under_concurrent_admissions() -> None:
-    budget = RequestBudget(limit=500, clock=FakeClock())
+    budget = RequestBudget(limit=500, clock=FakeClock(1000.0))
     start = threading.Barrier(8)
     results: list[bool] = []
     lock = threading.Lock()
@@ -262,7 +251,7 @@ def test_thread_limit_status_and_limit_are_settings() -> None:
 
 
 def test_per_file_limit() -> None:
-    volume = AttachmentVolume(clock=FakeClock())
+    volume = AttachmentVolume(clock=FakeClock(1000.0))
     volume.admit(6 * 1024 * 1024)  # exactly the limit is fine
     with pytest.raises(AttachmentTooLarge) as caught:
         volume.admit(7_340_032)
@@ -274,7 +263,7 @@ def test_per_file_limit() -> None:
 
 
 def test_volume_limit_and_its_message() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     volume = AttachmentVolume(clock=clock)
     volume.admit(6_000_000)
     volume.admit(4_000_000)  # exactly 10,000,000 bytes: allowed
@@ -318,7 +307,7 @@ def test_breaching_the_volume_blocks_creation_for_five_minutes() -> None:
 
 
 def test_an_oversized_file_is_reported_as_such_even_while_blocked() -> None:
-    volume = AttachmentVolume(window_bytes=10, clock=FakeClock())
+    volume = AttachmentVolume(window_bytes=10, clock=FakeClock(1000.0))
     with pytest.raises(AttachmentVolumeExceeded):
         volume.admit(11)
     with pytest.raises(AttachmentTooLarge):
@@ -327,7 +316,7 @@ def test_an_oversized_file_is_reported_as_such_even_while_blocked() -> None:
 
 def test_attachment_settings_shape_the_messages() -> None:
     volume = AttachmentVolume(
-        max_file_bytes=100, window_bytes=150, window_seconds=90, clock=FakeClock(), status=429
+        max_file_bytes=100, window_bytes=150, window_seconds=90, clock=FakeClock(1000.0), status=429
     )
     volume.admit(100)
     with pytest.raises(AttachmentVolumeExceeded) as caught:
@@ -344,7 +333,7 @@ def test_attachment_settings_shape_the_messages() -> None:
 
 
 def test_attachment_volume_is_exact_under_concurrent_uploads() -> None:
-    volume = AttachmentVolume(clock=FakeClock())
+    volume = AttachmentVolume(clock=FakeClock(1000.0))
     start = threading.Barrier(20)
     accepted: list[int] = []
     lock = threading.Lock()

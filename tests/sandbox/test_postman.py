@@ -184,7 +184,7 @@ def real(api: httpx.Client, sandbox: Sandbox) -> dict[str, Any]:
     created = api.get(
         f"V1.0/Tickets/{ticket['id']}/Attachments/{values['deletable_attachment_id']}"
     )
-    api_user_resource = created.json()["item"]["attachedByResourceID"]
+    api_user_resource = created.json()["items"][0]["attachedByResourceID"]  # FACTS §5, §9
     # A resource other than the API user: API-only security levels cannot be impersonated.
     resource = _query(
         api, "Resources", [{"op": "noteq", "field": "id", "value": api_user_resource}]

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import auth_headers
 
 from autotask_pandas.sandbox import Sandbox
 
@@ -15,11 +16,7 @@ BODY = {"filter": [{"op": "eq", "field": "id", "value": 0}]}
 
 
 def headers(sb: Sandbox, **override: str | None) -> dict[str, str]:
-    values: dict[str, str | None] = {
-        "ApiIntegrationCode": sb.integration_code,
-        "UserName": sb.username,
-        "Secret": sb.secret,
-    }
+    values: dict[str, str | None] = {**auth_headers(sb)}
     values.update(override)
     return {k: v for k, v in values.items() if v is not None}
 

@@ -8,12 +8,15 @@ write is in the store, which is exactly what makes blind retries of creates dang
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from sandbox_http import ALL, SleepRecorder, auth, count, ok
+from helpers import auth_headers, new_sandbox
+from sandbox_http import ALL, SleepRecorder, count, ok
 
 from autotask_pandas.sandbox import FaultPlan, Sandbox, SandboxApp, SandboxTransport
 
@@ -26,14 +29,18 @@ SPEC = (
     "slow=2.5:1@GET /V1.0/Version;"
     "reset-before:1@POST /V1.0/Companies;"
     "reset-after:1@POST /V1.0/Tickets/*/Notes;"
-    "reset-after:1@PATCH /V1.0/Tickets"
+    "reset-after:1@PATCH /V1.0/Tickets;"
+    "403:1@GET /V1.0/ActionTypes/query;"
+    "429-retry-date=30:1@GET /V1.0/Skills/query;"
+    "500-html:1@GET /V1.0/Holidays/query;"
+    "200-empty:1@POST /V1.0/Appointments"
 )
 SEARCH = {"search": '{"filter":[{"op":"exist","field":"id"}]}'}
 
 
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[Sandbox]:
-    with Sandbox(faults=SPEC) as sb:
+    with new_sandbox(faults=SPEC) as sb:
         sb.app.sleep = SleepRecorder()  # what SandboxApp(sleep=...) sets: no real waiting
         yield sb
 
@@ -43,7 +50,7 @@ def client(request: pytest.FixtureRequest, faulty: Sandbox) -> Iterator[httpx.Cl
     """A client on the faulty sandbox, over loopback HTTP or in process (same app, same data)."""
     transport = faulty.transport() if request.param == "inprocess" else None
     with httpx.Client(
-        base_url=faulty.url, headers=auth(faulty), transport=transport, timeout=30
+        base_url=faulty.url, headers=auth_headers(faulty), transport=transport, timeout=30
     ) as c:
         yield c
 
@@ -74,6 +81,39 @@ def test_429_with_and_without_retry_after(client: httpx.Client) -> None:
     assert timed.headers["Retry-After"] == "7"
 
 
+def test_403(client: httpx.Client) -> None:
+    assert error_body(client.get("V1.0/ActionTypes/query", params=SEARCH), 403) == (
+        "Forbidden. (sandbox fault injection)"
+    )
+
+
+def test_429_with_retry_after_as_an_http_date(client: httpx.Client) -> None:
+    response = client.get("V1.0/Skills/query", params=SEARCH)
+    error_body(response, 429)
+    # RFC 9110 allows an HTTP date as well as seconds; this one names a moment 30 s ahead.
+    when = email.utils.parsedate_to_datetime(response.headers["Retry-After"])
+    assert when.tzinfo is not None and response.headers["Retry-After"].endswith(" GMT")
+    assert 25 <= (when - datetime.now(UTC)).total_seconds() <= 31
+
+
+def test_500_as_an_html_page(client: httpx.Client) -> None:
+    response = client.get("V1.0/Holidays/query", params=SEARCH)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h2>500 - Internal server error.</h2>" in response.text
+    with pytest.raises(ValueError):
+        response.json()
+
+
+def test_200_empty_does_the_work_and_says_nothing(
+    client: httpx.Client, request: pytest.FixtureRequest
+) -> None:
+    title = f"Made, not told ({request.node.callspec.id})"
+    assert ok(client.post("V1.0/Appointments", json={"title": title})) == {}
+    made = [{"op": "eq", "field": "title", "value": title}]
+    assert count(client, "Appointments", made) == 1
+
+
 def test_thread_limit_fault(client: httpx.Client, faulty: Sandbox) -> None:
     response = client.get("V1.0/Departments/query", params=SEARCH)
     message = error_body(response, faulty.settings.thread_limit_status)
@@ -90,7 +130,7 @@ def test_slow_fault_answers_normally_after_its_delay(client: httpx.Client, fault
 
 
 def test_faults_are_logged(faulty: Sandbox) -> None:
-    with httpx.Client(base_url=faulty.url, headers=auth(faulty), timeout=30) as c:
+    with httpx.Client(base_url=faulty.url, headers=auth_headers(faulty), timeout=30) as c:
         mark = len(faulty.requests)
         c.get("V1.0/Roles/query", params=SEARCH)
         c.get("V1.0/Version")
@@ -167,7 +207,7 @@ def test_a_refused_write_is_not_reset(client: httpx.Client) -> None:
 def test_in_process_reset_is_the_error_a_socket_client_sees(faulty: Sandbox) -> None:
     transport = faulty.transport()
     with (
-        httpx.Client(base_url=faulty.url, headers=auth(faulty), transport=transport) as c,
+        httpx.Client(base_url=faulty.url, headers=auth_headers(faulty), transport=transport) as c,
         pytest.raises(httpx.RemoteProtocolError),
     ):
         c.post("V1.0/Companies", json=company_body("Never Stored Either Ltd"))
@@ -179,7 +219,7 @@ def test_in_process_reset_is_the_error_a_socket_client_sees(faulty: Sandbox) -> 
 def statuses(faulty: Sandbox, plan: FaultPlan, n: int = 40) -> list[int]:
     app = SandboxApp(faulty.app.store, faults=plan, sleep=lambda seconds: None)
     with httpx.Client(
-        base_url=faulty.url, headers=auth(faulty), transport=SandboxTransport(app=app)
+        base_url=faulty.url, headers=auth_headers(faulty), transport=SandboxTransport(app=app)
     ) as c:
         return [c.get("V1.0/Companies/0").status_code for _ in range(n)]
 
@@ -195,7 +235,13 @@ def test_fault_decisions_are_deterministic_for_a_seed(faulty: Sandbox) -> None:
 
 
 def test_sandbox_seed_drives_its_fault_plan(faulty: Sandbox) -> None:
-    """``Sandbox(faults=SPEC, seed=s)`` parses the spec with the sandbox's seed."""
-    seeded = Sandbox(faults="500:0.5", seed=3)
-    assert seeded.faults == FaultPlan.parse("500:0.5", seed=3)
-    assert statuses(faulty, seeded.faults) == statuses(faulty, FaultPlan.parse("500:0.5", seed=3))
+    """``Sandbox(faults=SPEC, seed=s)`` draws its faults with the sandbox's seed: what it serves
+    over HTTP is what the plan of that seed decides, and not what another seed's would."""
+    spec = "500:0.5@GET /V1.0/Companies/*"
+    with (
+        new_sandbox(0.1, 3, faults=spec) as seeded,
+        httpx.Client(base_url=seeded.url, headers=auth_headers(seeded), timeout=30) as c,
+    ):
+        served = [c.get("V1.0/Companies/0").status_code for _ in range(40)]
+    assert served == statuses(faulty, FaultPlan.parse(spec, seed=3))
+    assert served != statuses(faulty, FaultPlan.parse(spec, seed=4))

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_http import ALL, SleepRecorder, auth
+from helpers import FakeClock, auth_headers, new_sandbox
+from sandbox_http import ALL, SleepRecorder
 
 from autotask_pandas.sandbox import Sandbox, SandboxApp, SandboxSettings, SandboxTransport
 
@@ -24,18 +25,10 @@ THREAD_ERROR = {
 }
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def budget_sandbox() -> Iterator[Sandbox]:
     """A tenant allowed 20 requests an hour (tiny tier delays, so nothing waits noticeably)."""
-    with Sandbox(settings=SandboxSettings(hourly_limit=20, threshold_delays=(0.001, 0.002))) as sb:
+    with new_sandbox(settings=SandboxSettings(hourly_limit=20, threshold_delays=(0.001, 0.002))) as sb:
         yield sb
 
 
@@ -44,7 +37,7 @@ def budget_sandbox() -> Iterator[Sandbox]:
 
 def test_threshold_information_counts_and_the_budget_ends_in_429(budget_sandbox: Sandbox) -> None:
     sb = budget_sandbox
-    with httpx.Client(base_url=sb.url, headers=auth(sb), timeout=30) as client:
+    with httpx.Client(base_url=sb.url, headers=auth_headers(sb), timeout=30) as client:
         first = client.get("V1.0/ThresholdInformation")
         assert first.status_code == 200
         assert first.json() == {
@@ -75,13 +68,13 @@ def test_threshold_information_counts_and_the_budget_ends_in_429(budget_sandbox:
 
 
 def budget_app(store: Any, **settings: Any) -> tuple[SandboxApp, FakeClock, SleepRecorder]:
-    clock, sleep = FakeClock(), SleepRecorder()
+    clock, sleep = FakeClock(50_000.0), SleepRecorder()
     app = SandboxApp(store, SandboxSettings(**settings), clock=clock, sleep=sleep)
     return app, clock, sleep
 
 
 def in_process(sb: Sandbox, app: SandboxApp) -> httpx.Client:
-    return httpx.Client(base_url=sb.url, headers=auth(sb), transport=SandboxTransport(app=app))
+    return httpx.Client(base_url=sb.url, headers=auth_headers(sb), transport=SandboxTransport(app=app))
 
 
 def test_latency_tiers_and_refusal_on_a_hand_driven_clock(budget_sandbox: Sandbox) -> None:
@@ -152,7 +145,7 @@ class Gate:
 @pytest.fixture()
 def gated() -> Iterator[tuple[Sandbox, Gate]]:
     """A sandbox with a per-request latency whose sleep is a gate holding the first 3 requests."""
-    with Sandbox(latency=0.001) as sb:
+    with new_sandbox(latency=0.001) as sb:
         gate = Gate(hold=3)
         sb.app.sleep = gate  # what SandboxApp(sleep=...) sets; the latency is spent in it
         try:
@@ -168,7 +161,7 @@ def test_three_concurrent_requests_per_endpoint_and_the_rest_refused(
     results: list[httpx.Response] = []
     done = threading.Condition()
 
-    with httpx.Client(base_url=sb.url, headers=auth(sb), timeout=30) as client:
+    with httpx.Client(base_url=sb.url, headers=auth_headers(sb), timeout=30) as client:
 
         def fire() -> None:
             response = client.post("V1.0/Tickets/query", json={"filter": [ALL], "MaxRecords": 5})

@@ -5,18 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from helpers import auth_headers
 from sandbox_http import ALL, ok
 
 from autotask_pandas.sandbox import Sandbox
 
 
 def client(sb: Sandbox) -> httpx.Client:
-    headers = {
-        "ApiIntegrationCode": sb.integration_code,
-        "UserName": sb.username,
-        "Secret": sb.secret,
-    }
-    return httpx.Client(base_url=sb.url, headers=headers, timeout=30)
+    return httpx.Client(base_url=sb.url, headers=auth_headers(sb), timeout=30)
 
 
 def test_a_created_row_survives_a_restart(tmp_path: Path) -> None:

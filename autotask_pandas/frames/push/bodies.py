@@ -61,6 +61,7 @@ def fill_bodies(plan: PushPlan, known: dict[str, Column], columns: dict[str, lis
             has_id=plan.has_id,
             problems=plan.problems,
             bad_rows=plan.bad_rows,
+            sending=columns,
         )
         creating = plan.action[order] == "create"
         same = _same_as_pulled(plan, column, order, values, creating)

@@ -30,6 +30,7 @@ __all__ = [
     "frame_ids",
     "same_buffers",
     "values_differ",
+    "with_id_column",
 ]
 
 
@@ -53,6 +54,27 @@ class Alignment:
     def known(self) -> np.ndarray:
         """Frame rows whose id is in the snapshot."""
         return self.positions >= 0
+
+
+def with_id_column(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` itself, or for a frame indexed by id (``df.set_index("id")``) a shallow copy with
+    the index also as an ``id`` column: an id index is as good as an id column.
+
+    The copy keeps ``df``'s index (results stay aligned to the frame's labels) and shares its
+    very tag (``attrs``), so a push that lands moves ``df``'s snapshot forward, not a copy's.
+    """
+    name = df.index.name
+    if (
+        "id" in df.columns
+        or isinstance(df.index, pd.MultiIndex)
+        or not isinstance(name, str)
+        or name.lower() != "id"
+    ):
+        return df
+    out = df.copy(deep=False)
+    out.insert(0, "id", df.index.array)
+    out.attrs = df.attrs
+    return out
 
 
 def frame_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -122,8 +144,11 @@ def same_buffers(left: pd.Series, right: pd.Series) -> bool:
 
 def values_differ(new: object, old: object) -> np.ndarray:
     """Element-wise "changed" of two equally long arrays: NA equals NA, a value never equals NA."""
-    new_s = pd.Series(new, copy=False)
-    old_s = pd.Series(old, copy=False)
+    # Keep each array's own dtype: inferring one would turn an object column into Arrow strings,
+    # which refuse a lone surrogate ("bad \\udcff byte") with UnicodeEncodeError; validation
+    # reports such a cell on its row (validate.py), so the diff must only see it differ.
+    new_s = pd.Series(new, copy=False, dtype=getattr(new, "dtype", None))
+    old_s = pd.Series(old, copy=False, dtype=getattr(old, "dtype", None))
     new_na = new_s.isna().to_numpy(dtype=bool)
     old_na = old_s.isna().to_numpy(dtype=bool)
     try:

@@ -16,11 +16,18 @@ import numpy as np
 import pandas as pd
 
 from autotask_pandas.catalog import load_catalog
+from autotask_pandas.client.default import default_client
 from autotask_pandas.client.routing import Router
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.builder import build_frame
 from autotask_pandas.frames.push.compare import comparable_frame
-from autotask_pandas.frames.push.diff import align, diff_frame, frame_ids
+from autotask_pandas.frames.push.diff import (
+    align,
+    diff_frame,
+    frame_ids,
+    values_differ,
+    with_id_column,
+)
 from autotask_pandas.frames.push.validate import Column, EntitySchema, Problem, required_problems
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Pull, pull_of
 from autotask_pandas.types import WriteOperation
@@ -28,7 +35,10 @@ from autotask_pandas.types import WriteOperation
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
 
-__all__ = ["PushPlan", "plan_rows", "resolve"]
+__all__ = ["DERIVED_KEY", "PushPlan", "plan_rows", "resolve"]
+
+#: ``df.attrs[DERIVED_KEY]``: columns added by ``df.autotask.lookup`` (never pushed, no warning).
+DERIVED_KEY = "autotask_derived"
 
 
 @dataclass
@@ -39,7 +49,7 @@ class PushPlan:
     entity: str
     client: AutotaskClient
     schema: EntitySchema
-    pull: Pull | None
+    pull: Pull | None  # the snapshot the frame is compared with (send moves it forward)
     compare: pd.DataFrame  # df with picklists in the snapshot's form (df itself without a pull)
     has_id: np.ndarray
     ids: np.ndarray
@@ -142,10 +152,15 @@ def resolve(
                 "every column of every row"
             )
         raise AutotaskValidationError(
-            "this frame did not come from a pull: say which entity its rows are, e.g. "
-            "push(entity='Contacts'). (pd.concat keeps a frame's pull only when every frame "
-            "concatenated carries it: add new rows with df.loc[label] = {...}, or give them the "
-            "pulled frame's attrs first, new.attrs = df.attrs)"
+            "this frame did not come from a pull, or lost it: say which entity its rows are, e.g. "
+            "push(entity='Contacts'). A frame made by df.merge(...) loses its pull (pandas drops "
+            "attrs in a merge): when the pulled frame's id column survived the merge, give it "
+            "back, merged.attrs = df.attrs, and push again (columns that are no fields are not "
+            "sent); to add the names of referenced records, df.autotask.lookup('companyID', "
+            "'companyName') keeps the pull. pd.concat keeps a frame's pull only when every frame "
+            "concatenated carries it in one state (frames of one pull that were pushed since they "
+            "parted each hold a snapshot of their own): add new rows with df.loc[label] = {...}, "
+            "or give them the pulled frame's attrs first, new.attrs = df.attrs"
         )
     if pull is not None:
         if entity is not None and entity.lower() != pull.entity.lower():
@@ -154,10 +169,8 @@ def resolve(
             )
         entity = pull.entity
         client = client or pull.client
-    if client is None:
-        raise AutotaskValidationError(
-            "no client to push with: pass client=AutotaskClient(...) (the frame's pull has none)"
-        )
+    if client is None:  # as read_autotask: the environment's credentials, else the demo sandbox
+        client = default_client()
     assert entity is not None
     return pull, entity, client
 
@@ -180,8 +193,13 @@ def plan_rows(
     if not df.columns.is_unique:
         dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise AutotaskValidationError(f"the frame has duplicate columns: {', '.join(dupes)}")
+    df = with_id_column(df)
     pull, entity, client = resolve(df, entity, client)
     schema = EntitySchema.load(client, entity)
+    notes: list[str] = []
+    if pull is not None:
+        df = _pulled_names(df, pull.base.columns, schema, notes)
+    derived = _derived_columns(df)
     known, other = schema.columns(df.columns)
     n = len(df)
     if "id" in df.columns:
@@ -204,9 +222,13 @@ def plan_rows(
         action=np.full(n, "none", dtype=object),
         status=np.full(n, "ok", dtype=object),
         message=np.full(n, None, dtype=object),
+        notes=notes,
     )
+    other = [name for name in other if name not in derived]
+    renamed = _renamed_away(plan, other) if pull is not None else set()
     for name in other:
-        plan.column_warning(str(name), f"{schema.entity} has no such field; not pushed")
+        if name not in renamed:
+            plan.column_warning(str(name), f"{schema.entity} has no such field; not pushed")
     for position in np.flatnonzero(bad_id).tolist():
         plan.row_problem(
             position, "id", df["id"].iloc[position], "not a record id (a whole number)"
@@ -298,3 +320,95 @@ def _plan_pulled(plan: PushPlan, known: dict[str, Column], columns: dict[str, li
         plan.action[position] = "update"
         for name in sendable:
             columns.setdefault(name, []).append(position)
+
+
+def _derived_columns(df: pd.DataFrame) -> set[str]:
+    names = df.attrs.get(DERIVED_KEY)
+    return {str(n) for n in names} if isinstance(names, (list, tuple)) else set()
+
+
+def _pulled_names(
+    df: pd.DataFrame, pulled: pd.Index, schema: EntitySchema, notes: list[str]
+) -> pd.DataFrame:
+    """``df`` with a column renamed only in case (``title`` -> ``Title``) given back its pulled
+    name, so its edits are compared with the pull and sent (field names ignore case; without this
+    the column would count as "not part of the pull" and its edits would be dropped)."""
+    by_key: dict[str, str] = {}
+    for name in pulled:
+        column = schema.column(name)
+        if column is not None and name not in df.columns:
+            by_key[column.key.lower()] = str(name)
+    if not by_key:
+        return df
+    mapping: dict[str, str] = {}
+    for name in df.columns:
+        if name in pulled:
+            continue
+        column = schema.column(name)
+        target = by_key.get(column.key.lower()) if column is not None else None
+        if target is not None and target not in mapping.values():
+            mapping[str(name)] = target
+    if not mapping:
+        return df
+    out = df.rename(columns=mapping)
+    out.attrs = df.attrs  # the same tag: a push that lands moves df's snapshot forward
+    for old, new in mapping.items():
+        notes.append(f"column {old!r} was compared with the pulled {new!r} and is sent as {new!r}")
+    return out
+
+
+def _renamed_away(plan: PushPlan, other: list[object]) -> set[object]:
+    """Columns of the user's that are a pulled field column renamed to a name that is no field
+    (``title`` -> ``Ticket title``): an edit there would be silently lost, so each row where
+    such a column differs from the pull is an error, and the column is named in a warning.
+
+    A column counts as renamed when it has the dtype of a field column the frame no longer has
+    and holds that column's pulled values in at least 80% of the rows it shares with the pull (a
+    column of the user's rarely does; one rewritten wholesale stays a warning, which the result's
+    summary names).
+    """
+    pull = plan.pull
+    assert pull is not None
+    base = pull.base
+    missing = [
+        str(name)
+        for name in base.columns
+        if name != "id" and name not in plan.df.columns and plan.schema.column(name) is not None
+    ]
+    if not missing or not other:
+        return set()
+    alignment = align(plan.df, base)
+    rows = np.flatnonzero(alignment.known)
+    if not len(rows):
+        return set()
+    base_rows = alignment.positions[rows]
+    found: set[object] = set()
+    for name in other:
+        for pulled in missing:
+            if plan.df[name].dtype != base[pulled].dtype:
+                continue
+            try:
+                differs = values_differ(
+                    plan.df[name].array.take(rows), base[pulled].array.take(base_rows)
+                )
+            except (TypeError, ValueError):
+                continue
+            if differs.sum() * 5 > len(rows):
+                continue
+            found.add(name)
+            fix = f"df.rename(columns={{{name!r}: {pulled!r}}})"
+            plan.column_warning(
+                str(name),
+                f"looks like the pulled column {pulled!r} renamed: not pushed; {fix} sends it",
+            )
+            for position in rows[differs].tolist():
+                plan.action[position] = "update"  # an edit, counted as one that was not sent
+                plan.row_problem(
+                    position,
+                    str(name),
+                    plan.df[name].iloc[position],
+                    f"an edit in column {name!r}, which looks like the pulled {pulled!r} renamed, "
+                    f"cannot be sent under that name: rename it back, {fix}",
+                )
+            break
+    return found

@@ -29,6 +29,12 @@ The rules (also in docs/frames.md, "Pushing"):
 * **Afterwards** the snapshot of the rows that landed moves forward (``Pull.advance``), so a second
   push sends only what is still pending (failed rows, rows that were not sent). The frame is never
   changed by a push.
+* **Interrupted** (Ctrl-C while writing): no further row is sent, the requests already sent are
+  waited for, and what landed is recorded as after a whole push (created rows under their new
+  ids, updates in the snapshot), so pushing again sends only the rest and creates no row twice.
+  The ``KeyboardInterrupt`` is then re-raised carrying ``push_result``: the ``PushResult`` so far,
+  rows never sent ``skipped`` ("the push was interrupted"), and ``write_results`` (see
+  ``client/write_many.py``).
 
 Where each step lives: ``plan.py`` (rows -> updates, creates, nothing; validation), ``bodies.py``
 (the cells sent), ``operations.py`` (write operations, request lines, deletes), ``conflicts.py``
@@ -45,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.frames.progress import make_bar
 from autotask_pandas.frames.push.bodies import fill_bodies
 from autotask_pandas.frames.push.conflicts import conflicts_frame, find_conflicts, mark_conflicts
 from autotask_pandas.frames.push.operations import build_operations, plan_deletes
@@ -120,8 +127,41 @@ def push_frame(
             if row["status"] == "planned":
                 row["status"] = "pending"
     else:
-        send(plan, progress)
+        try:
+            _send_with_progress(plan, progress)
+        except BaseException as exc:
+            # Interrupted (Ctrl-C) while writing: send() has recorded what landed; the result as
+            # far as it got travels with the re-raised exception as ``push_result``.
+            if getattr(exc, "write_results", None) is not None:
+                try:
+                    exc.push_result = _result(  # type: ignore[attr-defined]
+                        plan, dry_run, conflicts_frame(found, df.index)
+                    )
+                except Exception as error:  # noqa: BLE001 - the interrupt must propagate
+                    exc.add_note(f"the push's result could not be built: {error!r}")
+            raise
     return _result(plan, dry_run, conflicts_frame(found, df.index))
+
+
+def _send_with_progress(
+    plan: PushPlan, progress: bool | Callable[[WriteResult], None] | None
+) -> None:
+    """``send`` with the push's own bar (``frames/progress.py``: a widget in Jupyter, text in a
+    terminal, none with ``TQDM_DISABLE``), one step per row or delete written."""
+    if progress is not True:
+        send(plan, progress)
+        return
+    total = sum(1 for p in plan.planned if p in plan.ops) + sum(
+        1 for row in plan.deletes if row["status"] == "planned"
+    )
+    bar = make_bar(True, total=total, desc=f"push {plan.entity}") if total else None
+    if bar is None:
+        send(plan, False)
+        return
+    try:
+        send(plan, lambda result: bar.update(1))
+    finally:
+        bar.close()
 
 
 def _result(plan: PushPlan, dry_run: bool, conflicts: pd.DataFrame) -> PushResult:
@@ -142,11 +182,14 @@ def _result(plan: PushPlan, dry_run: bool, conflicts: pd.DataFrame) -> PushResul
     for position, body in plan.sent.items():
         bodies[position] = body
         requests[position] = plan.requests.get(position)
+    # A row with nothing to send did not land: its status says so, so that
+    # (result.status == "ok").sum() counts the rows that did.
+    status = np.where((plan.action == "none") & (plan.status == "ok"), "unchanged", plan.status)
     frame = pd.DataFrame(
         {
             "id": ids,
             "action": pd.array(plan.action, dtype="string"),
-            "status": pd.array(plan.status, dtype="string"),
+            "status": pd.array(status, dtype="string"),
             "fields": fields,
             "message": pd.array(plan.message, dtype="string"),
             "request": pd.array(requests, dtype="string"),

@@ -6,7 +6,9 @@ that did not land. Columns:
 =========  =====================================================================================
 id         the record's id (for a create: the new id once it landed)
 action     ``update``, ``create``, ``delete`` or ``none`` (nothing to send for this row)
-status     ``ok``        landed (or, with action ``none``, nothing was pending)
+status     ``ok``        landed
+           ``unchanged`` nothing to send for this row (action ``none``): ``(result.status ==
+                         "ok").sum()`` counts only the rows that landed
            ``pending``   dry run: would be sent as shown in ``body``
            ``invalid``   refused before any request (see ``message`` and ``result.problems``)
            ``conflict``  an edited field moved on the server since the pull; not sent
@@ -31,6 +33,7 @@ DataFrames.
 from __future__ import annotations
 
 import html
+import json
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -38,7 +41,7 @@ import pandas as pd
 __all__ = ["ACTIONS", "RESULT_COLUMNS", "STATUSES", "PushResult", "empty_result"]
 
 ACTIONS = ("update", "create", "delete", "none")
-STATUSES = ("ok", "pending", "invalid", "conflict", "skipped", "failed", "uncertain")
+STATUSES = ("ok", "unchanged", "pending", "invalid", "conflict", "skipped", "failed", "uncertain")
 RESULT_COLUMNS = ("id", "action", "status", "fields", "message", "request", "body")
 _NOT_OK = ("invalid", "conflict", "skipped", "failed", "uncertain")
 _SHOWN_FAILURES = 20
@@ -51,7 +54,7 @@ def empty_result(index: pd.Index | None = None) -> pd.DataFrame:
         {
             "id": pd.array([None] * n, dtype="Int64"),
             "action": pd.array(["none"] * n, dtype="string"),
-            "status": pd.array(["ok"] * n, dtype="string"),
+            "status": pd.array(["unchanged"] * n, dtype="string"),
             "fields": pd.Series([()] * n, dtype=object),
             "message": pd.array([None] * n, dtype="string"),
             "request": pd.array([None] * n, dtype="string"),
@@ -129,7 +132,7 @@ class PushResult(pd.DataFrame):
 
     @property
     def ok(self) -> bool:
-        """True when every row landed or had nothing to send (a dry run is never ok)."""
+        """True when every row landed or was unchanged (a dry run is never ok)."""
         every = self._all()
         return not self.dry_run and not every["status"].isin(_NOT_OK).any()
 
@@ -158,11 +161,46 @@ class PushResult(pd.DataFrame):
         unchanged = int((every["action"] == "none").sum())
         head = f"{'Dry run' if self.dry_run else 'Push'} to {self.entity or '?'}: "
         if not parts:
-            return head + f"nothing to send ({unchanged:,} rows unchanged)"
-        return head + "; ".join(parts) + f"; {unchanged:,} rows unchanged"
+            line = head + f"nothing to send ({unchanged:,} rows unchanged)"
+        else:
+            line = head + "; ".join(parts) + f"; {unchanged:,} rows unchanged"
+        unsent = self._unsent_columns()
+        if unsent:  # an edit in such a column is not sent: never let that pass unsaid
+            names = ", ".join(map(repr, unsent[:5])) + (" …" if len(unsent) > 5 else "")
+            line += f"; columns not pushed: {names} (see result.problems)"
+        return line
+
+    def _unsent_columns(self) -> list[str]:
+        problems = self.problems
+        if problems is None or problems.empty or "severity" not in problems.columns:
+            return []
+        warnings = problems[(problems["severity"] == "warning") & problems["field"].notna()]
+        return list(dict.fromkeys(str(f) for f in warnings["field"]))
+
+    def requests_text(self, limit: int | None = _SHOWN_FAILURES) -> str:
+        """Each request a dry run would send (or a push sent), one a line: the request line and
+        the exact JSON body, in row order, deletes last; at most ``limit`` lines (None: all)."""
+        rows = self[self["request"].notna()]
+        lines = [
+            f"{request} {json.dumps(body, ensure_ascii=False, default=str)}"
+            if body is not None
+            else str(request)
+            for request, body in zip(rows["request"], rows["body"], strict=True)
+        ]
+        if self.deletes is not None and len(self.deletes):
+            lines.extend(str(r) for r in self.deletes["request"].dropna())
+        if limit is not None and len(lines) > limit:
+            more = len(lines) - limit
+            lines = [*lines[:limit], f"… and {more:,} more: print(result.requests_text(None))"]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return self.summary() + "\n" + super().__repr__()
+        text = self.summary()
+        if self.dry_run and len(self) + len(self.deletes if self.deletes is not None else ()):
+            sent = self.requests_text()
+            if sent:
+                text += "\nWould send:\n" + sent
+        return text + "\n" + super().__repr__()
 
     def _repr_html_(self) -> str:
         parts = [f"<p><b>{html.escape(self.summary())}</b></p>"]
@@ -180,14 +218,10 @@ class PushResult(pd.DataFrame):
             if more > 0:
                 parts.append(f"<p>… and {more:,} more: <code>result.failures()</code></p>")
         if self.dry_run:
-            pending = self[self["status"] == "pending"]
-            if len(pending):
-                parts.append(f"<p>Would send ({len(pending):,}):</p>")
-                parts.append(
-                    pd.DataFrame(pending)
-                    .head(_SHOWN_FAILURES)[["id", "action", "request", "body"]]
-                    .to_html(na_rep="")
-                )
+            sent = self.requests_text()
+            if sent:
+                parts.append("<p>Would send (request line and exact body):</p>")
+                parts.append(f"<pre>{html.escape(sent)}</pre>")
         return "<div>" + "\n".join(parts) + "</div>"
 
 

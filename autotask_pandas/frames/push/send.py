@@ -1,9 +1,11 @@
 """Sending a push's operations through ``client.write_many`` and moving the snapshot forward.
 
-Afterwards the pull's snapshot holds what landed (``Pull.advance``): updated cells take the values
-sent, created rows are added under their new ids, deleted ids leave it. A second push of the same
-frame then sends only what is still pending. A create sent without an answer is remembered by its
-row label, so it is not blindly created again.
+Afterwards the pushed frame's snapshot holds what landed: a snapshot of its own (``Pull.fork``,
+then ``Pull.advance``) where updated cells take the values sent, created rows are added under their
+new ids and deleted ids leave it. A second push of the same frame then sends only what is still
+pending, while frames derived from it before the push keep what they were pulled as (so they send
+no value back, and meet this push's values as conflicts). A create sent, with or without an answer,
+is remembered by its row label for every frame of the pull, so it is not blindly created again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from autotask_pandas.frames.push.bodies import put_value, sent_value
-from autotask_pandas.frames.snapshot import Created
+from autotask_pandas.frames.snapshot import Created, move_forward
 from autotask_pandas.types import WriteResult
 
 if TYPE_CHECKING:
@@ -25,16 +27,45 @@ __all__ = ["send"]
 
 
 def send(plan: PushPlan, progress: bool | Callable[[WriteResult], None] | None) -> None:
-    """Write the planned rows and deletes; record each one's status, then advance the snapshot."""
+    """Write the planned rows and deletes; record each one's status, then advance the snapshot.
+
+    On an interrupt (``KeyboardInterrupt`` during ``write_many``) what landed is recorded and
+    the snapshot advanced as usual, rows never sent are ``skipped`` ("push was interrupted"),
+    then the interrupt is re-raised."""
     positions = [p for p in plan.planned if p in plan.ops]
     deletes = [row for row in plan.deletes if row["status"] == "planned"]
     ops = [plan.ops[p] for p in positions] + [row["op"] for row in deletes]
     if not ops:
         return
-    results = plan.client.write_many(ops, progress=progress)
+    try:
+        results: list[WriteResult | None] = list(plan.client.write_many(ops, progress=progress))
+    except BaseException as exc:
+        # Interrupted (Ctrl-C): the writes that landed are recorded exactly as after a whole
+        # push, so pushing again creates no row twice; the rest stay pending. Then re-raise.
+        partial = getattr(exc, "write_results", None)
+        if partial is None:  # nothing was sent
+            raise
+        _record(plan, positions, deletes, partial)
+        raise
+    _record(plan, positions, deletes, results)
+
+
+_NOT_SENT = "not sent: the push was interrupted; push again to send it"
+
+
+def _record(
+    plan: PushPlan,
+    positions: list[int],
+    deletes: list[dict[str, Any]],
+    results: list[WriteResult | None],
+) -> None:
+    """Each row's and delete's outcome (None: never sent), then the snapshot moved forward."""
     landed_updates: list[int] = []
     landed_creates: list[tuple[int, int]] = []
     for position, result in zip(positions, results[: len(positions)], strict=True):
+        if result is None:
+            plan.status[position], plan.message[position] = "skipped", _NOT_SENT
+            continue
         plan.status[position] = result.status
         if result.ok:
             if plan.action[position] == "create":
@@ -45,22 +76,24 @@ def send(plan: PushPlan, progress: bool | Callable[[WriteResult], None] | None) 
                 landed_updates.append(position)
         else:
             plan.message[position] = _error_text(result)
-            if result.status == "uncertain" and plan.pull is not None:
+            if (
+                result.status == "uncertain"
+                and plan.action[position] == "create"
+                and plan.pull is not None
+            ):
                 _remember_create(plan, position, None)
     gone: list[int] = []
     for row, result in zip(deletes, results[len(positions) :], strict=True):
+        if result is None:
+            row["status"], row["message"] = "skipped", _NOT_SENT
+            continue
         row["status"] = result.status
         if result.ok:
             gone.append(int(row["id"]))
         else:
             row["message"] = _error_text(result)
     if plan.pull is not None:
-        _advance(plan, landed_updates)
-        for position, new_id in landed_creates:
-            _remember_create(plan, position, new_id)
-        _advance_creates(plan, landed_creates)
-        if gone:
-            plan.pull.drop(pd.Index(gone))
+        _advance_snapshot(plan, landed_updates, landed_creates, gone)
 
 
 def _error_text(result: WriteResult) -> str:
@@ -81,6 +114,23 @@ def _remember_create(plan: PushPlan, position: int, new_id: int | None) -> None:
     except TypeError:
         return
     plan.pull.record_create(label, Created(new_id, plan.bodies.get(position, {})))
+
+
+def _advance_snapshot(
+    plan: PushPlan, updates: list[int], creates: list[tuple[int, int]], gone: list[int]
+) -> None:
+    """Move the pushed frame, and only it, forward by what landed (``frames/snapshot.py``)."""
+    assert plan.pull is not None
+    for position, new_id in creates:
+        _remember_create(plan, position, new_id)  # shared by every frame of the pull
+    if not (updates or creates or gone):
+        return
+    plan.pull = plan.pull.fork()  # the frame's own: frames derived before keep the old one
+    _advance(plan, updates)
+    _advance_creates(plan, creates)
+    if gone:
+        plan.pull.drop(pd.Index(gone))
+    move_forward(plan.df, plan.pull)
 
 
 def _advance(plan: PushPlan, positions: list[int]) -> None:

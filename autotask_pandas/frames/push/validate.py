@@ -4,7 +4,9 @@
 and knows which are writable. ``check_values`` judges the values a push is about to send, column by
 column: the type (through ``to_api_values``, the one conversion to API values), picklist values or
 labels (unknown, ambiguous, inactive, or not belonging to the row's parent value of a dependent
-picklist), string lengths, and required fields left empty. Every problem names the frame row (its
+picklist), numbers the field's type cannot hold (an ``integer`` beyond Int32, a ``long`` beyond
+Int64; infinities and ``"nan"`` text are refused by the conversion), text that is not valid Unicode
+(a lone surrogate), string lengths, and required fields left empty. Every problem names the frame row (its
 index label), the id, the field and the value; ``problems_frame`` lays them out as a DataFrame.
 
 Severity: an ``error`` keeps its row from being sent; a ``warning`` is about a column that is not
@@ -14,7 +16,7 @@ come from a pull), so the push goes on without it.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Literal
@@ -176,11 +178,14 @@ def check_values(
     has_id: np.ndarray,
     problems: list[Problem],
     bad_rows: set[int],
+    sending: Mapping[str, Iterable[int]] | None = None,
 ) -> list[Any]:
     """The API values of ``column`` at frame ``positions``, every one checked.
 
     Rows whose value cannot be sent are added to ``bad_rows`` (positions) and ``problems``; their
-    value in the returned list is None.
+    value in the returned list is None. ``sending`` maps each frame column to the row positions
+    that send it: a controlling picklist's new value is checked against the row's dependent value
+    where that dependent is not sent too (where it is, its own check judges the pair, once).
     """
     meta = column.meta
     entity = schema.entity
@@ -231,6 +236,33 @@ def check_values(
                         f"{maps.value_to_label.get(v, v)!r} belongs to "
                         f"{meta.picklist_parent_value_field} {wanted}, but the row has {have}",
                     )
+    if meta.is_picklist and not column.udf:
+        for child in _dependent_columns(df, schema, column):
+            judged = set((sending or {}).get(child.name, ()))
+            mask = np.fromiter((int(p) not in judged for p in positions), bool, len(positions))
+            _check_children(
+                df, child, positions, values, meta, labels, entity, shown, report, mask
+            )
+    for i, v in enumerate(values):
+        position = _lone_surrogate(v)
+        if position is not None:
+            report(
+                i,
+                _short(shown[i]),
+                f"not valid Unicode: a lone surrogate {v[position]!r} at character {position} "
+                "(text decoded with errors='surrogateescape'?); the API takes UTF-8 only",
+            )
+    bounds = _INTEGER_RANGES.get((meta.data_type or "").lower())
+    if bounds is not None:
+        low, high, kind = bounds
+        for i, v in enumerate(values):
+            if isinstance(v, int) and not isinstance(v, bool) and not low <= v <= high:
+                report(
+                    i,
+                    shown[i],
+                    f"{v} is beyond the range of the field's type {meta.data_type} ({kind}: "
+                    f"{low} to {high})",
+                )
     limit = meta.length or 0
     if (meta.data_type or "").lower() == "string" and limit > 0:
         for i, v in enumerate(values):
@@ -282,6 +314,79 @@ def _picklist_key(value: Any, maps: Any) -> Any:
     if integer_text(value):
         return int(value)
     return value
+
+
+def _dependent_columns(df: pd.DataFrame, schema: EntitySchema, column: Column) -> list[Column]:
+    """The frame's columns holding a dependent picklist that ``column`` controls (a Ticket's
+    subIssueType for issueType: its ``picklistParentValueField``, FACTS §7)."""
+    out: list[Column] = []
+    for meta in schema.fields:
+        controller = (meta.picklist_parent_value_field or "").lower()
+        if not meta.is_picklist or not meta.picklist_values or controller != column.key.lower():
+            continue
+        name = next(
+            (c for c in df.columns if isinstance(c, str) and c.lower() == meta.name.lower()), None
+        )
+        child = schema.column(name) if name is not None else None
+        if child is not None and not child.udf:
+            out.append(child)
+    return out
+
+
+def _check_children(
+    df: pd.DataFrame,
+    child: Column,
+    positions: np.ndarray,
+    values: list[Any],
+    meta: FieldMetadata,
+    labels: bool,
+    entity: str,
+    shown: np.ndarray,
+    report: Callable[[int, Any, str], None],
+    mask: np.ndarray,
+) -> None:
+    """A controlling picklist's new values against the row's dependent value: changing
+    issueType alone must not leave a subIssueType whose ``parentValue`` is another issue type.
+    (A dependent value that does not convert is reported where its own column is judged.)"""
+    series = df[child.name].iloc[positions].set_axis(pd.RangeIndex(len(positions)))
+    kept, _ = _convert(series, child.meta, labels, entity, pd.Series(values, dtype=object))
+    maps, child_maps = picklist_maps(meta), picklist_maps(child.meta)
+    for i, (value, dependent) in enumerate(zip(values, kept, strict=True)):
+        if not mask[i] or value is None or dependent is None:
+            continue
+        key = _picklist_key(dependent, child_maps)
+        wanted = child_maps.parent_of.get(key)
+        have = _picklist_key(value, maps)
+        if wanted is not None and wanted != have:
+            label = child_maps.value_to_label.get(key, key)
+            report(
+                i,
+                shown[i],
+                f"the row's {child.key} {key} ({label!r}) belongs to {child.meta.picklist_parent_value_field} "
+                f"{wanted}, not {have}: change {child.key} with it",
+            )
+
+
+# The API's integer types and what they hold: it binds ``integer`` to .NET Int32 and ``long`` to
+# Int64 (as the filter language assumes, query/language.py); a value beyond them is refused by the
+# API, so it is refused here, on its row, before any request.
+_INTEGER_RANGES: dict[str, tuple[int, int, str]] = {
+    "short": (-(2**15), 2**15 - 1, "Int16"),
+    "int": (-(2**31), 2**31 - 1, "Int32"),
+    "integer": (-(2**31), 2**31 - 1, "Int32"),
+    "long": (-(2**63), 2**63 - 1, "Int64"),
+}
+
+
+def _lone_surrogate(value: Any) -> int | None:
+    """The position of the first lone surrogate in a string (UTF-8 cannot hold one), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return int(exc.start)
+    return None
 
 
 def _short(value: Any, limit: int = 60) -> Any:

@@ -1,4 +1,10 @@
-"""Contracts: managed-services agreements (current and last term), hour blocks and T&M."""
+"""Contracts: managed-services agreements (current and last term), hour blocks and T&M.
+
+Agreements and blocks carry the support hours they were priced on (``estimatedHours``): what the
+customer's size predicted for the term (``workload.expected_tickets``), times a pricing factor,
+so hours logged against them show a spread of utilisation, and the heaviest customer's surge
+overruns its agreement.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,11 @@ from typing import cast
 
 from .common import DAY, END, ID_BASES, Row, labels, midnight
 from .state import Company, DemoState
+from .workload import expected_tickets, heaviest_customer
+
+# Support hours logged per ticket, on average (about 1.6 entries of about an hour each).
+HOURS_PER_TICKET = 1.6
+_BLOCKS = (10, 20, 40, 80, 120, 160, 240)
 
 
 def build_contracts(demo: DemoState) -> list[Row]:
@@ -14,8 +25,11 @@ def build_contracts(demo: DemoState) -> list[Row]:
     customers = sorted((c for c in demo.companies[1:] if c.kind == "Customer"),
                        key=lambda c: -c.weight)
     plans: list[tuple[float, Company, str, float]] = []  # (start, company, kind, days)
+    heavy = heaviest_customer(demo.companies)
     for n, company in enumerate(customers[:60]):
-        start: float = (END // DAY - rng.randint(15, 350)) * DAY
+        # The heaviest customer signed before its surge (workload.py), priced on its old size.
+        earliest = 150 if company is heavy else 15
+        start: float = (END // DAY - rng.randint(earliest, 350)) * DAY
         plans.append((start, company, "Recurring Service", 365))
         if n < 20:  # the previous annual term, now expired
             plans.append((start - 365 * DAY, company, "Recurring Service", 365))
@@ -36,7 +50,16 @@ def build_contracts(demo: DemoState) -> list[Row]:
         level = sla["Premium SLA"] if company.tier == 1 else sla["Standard SLA"]
         company.contracts.append((start, end + DAY, contract_id, level))
         monthly = round(company.weight * 900 + 600, 2)
-        hours = float(rng.choice((20, 40, 80))) if kind == "Block Hours" else None
+        expected = HOURS_PER_TICKET * expected_tickets(
+            demo.n_tickets, demo.companies, company, start // DAY, start // DAY + days)
+        hours: float | None
+        if kind == "Block Hours":  # the smallest block covering the (mis)estimated need
+            need = expected * rng.uniform(0.6, 1.5)
+            hours = float(next((b for b in _BLOCKS if b >= need), _BLOCKS[-1]))
+        elif kind == "Recurring Service":
+            hours = max(10.0, round(expected * rng.uniform(0.7, 1.25), -1))
+        else:
+            hours = None
         rows.append({
             "id": contract_id, "companyID": company.id,
             "contactID": company.contacts[0] if company.contacts else None,

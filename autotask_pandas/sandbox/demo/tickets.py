@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from ..tenant import DEMO_API_USER, PICKLISTS
-from .common import DAY, DAYS, END, HOUR, ID_BASES, START, Pick, Row, dt, labels, udfs
+from .common import DAY, END, HOUR, ID_BASES, Pick, Row, dt, labels, udfs
 from .resources import TICKET_ROLE_WEIGHT
+from .service_levels import PREMIUM, RESPONSE_MEAN, WORK_MEAN, clock_start, targets
 from .state import DemoState
 from .time_entries import time_row
+from .workload import SURGE_DAY, company_picks, day_weights, incident_share
 
 _CHUNK = 5000  # tickets per batch: keeps memory flat at scale 20
 
@@ -100,6 +101,15 @@ _NOTE_TEXTS = (
     "Vendor ticket opened, reference number in internal notes.",
     "User confirmed the issue is resolved.", "Checked event logs, no related errors found.",
 )
+# The incident week (workload.py): a security vendor's agent update that blue-screens machines.
+_INCIDENT_TITLES: tuple[tuple[str, str, float], ...] = (
+    ("Antivirus / EDR", "Blue screen after EDR agent update", 5.0),
+    ("Antivirus / EDR", "Workstation stuck in a reboot loop after security update", 3.0),
+    ("Antivirus / EDR", "EDR update blocking line-of-business application", 2.0),
+    ("Workstation / Laptop", "Laptop will not boot after overnight update", 2.0),
+    ("Workstation / Laptop", "{first}'s PC crashes at login since this morning", 1.0),
+)
+_INCIDENT_RESOLUTION = "Rolled back the faulty EDR agent update; the machine boots normally."
 _CUSTOMER_NOTES = ("Thanks, that worked!", "Still seeing the problem this morning.",
                    "I'll be available after 2pm today.", "Any update on this?")
 
@@ -124,14 +134,16 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
     rng = demo.rng
     r = rng.random
     n_tickets = demo.n_tickets
-    # When tickets arrive: weekdays, office hours, slowly growing over the 18 months.
-    days = Pick((d, (0.3 if (START + timedelta(days=d)).weekday() >= 5 else 1.0)
-                 * (0.8 + 0.4 * d / DAYS)) for d in range(DAYS))
+    # When tickets arrive: growth, the weekly rhythm, one incident week (workload.py); office
+    # hours.
+    days = Pick(day_weights())
     hours = Pick((h, 1.0 if 8 <= h <= 16 else 0.4 if h in (7, 17) else 0.06)
                  for h in range(24))
     times = sorted(days(rng) * DAY + hours(rng) * 3600 + int(r() * 3600)
                    for _ in range(n_tickets))
-    companies = Pick((c, c.weight) for c in demo.companies if c.weight > 0)
+    # Who raises them: by size, and the heaviest customer far more from its merger on.
+    before_surge, after_surge = company_picks(demo.companies)
+    surge = SURGE_DAY * DAY
     user_issue = Pick(
         ((v.parent_value, v.value, v.label), 1.0 if v.parent_value != _ISSUE["Monitoring"]
          else 0.0)
@@ -150,11 +162,12 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
     user_type = Pick(((_TICKET_TYPE[t], w) for t, w in (
         ("Incident", 60.0), ("Service Request", 30.0), ("Problem", 4.0),
         ("Change Request", 6.0))))
-    # Mean hours to resolve by priority; a few tickets get stuck for weeks.
-    resolve_mean = {_PRIORITY["Critical"]: 6.0, _PRIORITY["High"]: 30.0,
-                    _PRIORITY["Medium"]: 120.0, _PRIORITY["Low"]: 300.0}
-    due_hours = {_PRIORITY["Critical"]: 4, _PRIORITY["High"]: 8, _PRIORITY["Medium"]: 48,
-                 _PRIORITY["Low"]: 120}
+    sub_parent = {v.label: (v.parent_value, v.value)
+                  for v in PICKLISTS["Tickets"]["subIssueType"]}
+    incident_title = Pick(((sub_parent[sub], sub, title), w)
+                          for sub, title, w in _INCIDENT_TITLES)
+    incident_priority = Pick(((_PRIORITY[p], w) for p, w in (
+        ("Critical", 15.0), ("High", 55.0), ("Medium", 30.0))))
     techs = demo.staff_pairs(TICKET_ROLE_WEIGHT)
     # About two notes and one and a half time entries per ticket.
     note_count = Pick(((0, 8.0), (1, 27.0), (2, 30.0), (3, 22.0), (4, 13.0)))
@@ -168,12 +181,15 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
     api_user = DEMO_API_USER.resource_id
     dispatcher = demo.staff_with("Dispatcher")[0]
     priority_names = {v.value: v.label for v in PICKLISTS["Tickets"]["priority"]}
-    complete, new = _STATUS["Complete"], _STATUS["New"]
+    complete, new, in_progress = _STATUS["Complete"], _STATUS["New"], _STATUS["In Progress"]
+    critical = _PRIORITY["Critical"]
+    software_defect = "Software defect"
     monitoring = _ISSUE["Monitoring"]
     q_level1, q_level2 = _QUEUE["Level I Support"], _QUEUE["Level II Support"]
     q_portal, q_post, q_alert = (_QUEUE["Client Portal"], _QUEUE["Post Sale"],
                                  _QUEUE["Monitoring Alert"])
     s_portal, s_alert = _SOURCE["Client Portal"], _SOURCE["Monitoring Alert"]
+    s_phone, s_email = _SOURCE["Phone"], _SOURCE["Email"]
     onboarding_subs = (_SUB["New User Setup"], _SUB["User Offboarding"])
     service_issues = (_ISSUE["Accounts & Access"], _ISSUE["Procurement"])
 
@@ -186,14 +202,18 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
         for index in range(chunk_start, min(chunk_start + _CHUNK, n_tickets)):
             ticket_id = ID_BASES["Tickets"] + index
             t = times[index]
-            company = companies(rng)
+            company = (after_surge if t >= surge else before_surge)(rng)
             contacts = company.contacts
             if contacts:
                 k = int(r() * len(contacts))
                 contact, first = contacts[k], company.contact_names[k]
             else:
                 contact, first = None, "the user"
-            alert = bool(company.devices) and r() < 0.2
+            # In the incident week the desk is swamped: everything takes several times longer.
+            share = incident_share(t)
+            slow = 1.0 + 5.0 * share
+            incident = share > 0 and r() < share
+            alert = not incident and bool(company.devices) and r() < 0.2
             issue: int | None  # a user issue's parent value may be None
             creator: int | None
             if alert:
@@ -203,21 +223,28 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
                 kind, category = _TICKET_TYPE["Alert"], _CATEGORY["RMM Alert"]
                 contact, creator, by_contact = None, api_user, None
                 server_down = sub_label == "Device Offline" and "-SRV-" in host
-                prio = _PRIORITY["Critical"] if server_down else priority(rng)
+                prio = critical if server_down else priority(rng)
             else:
-                issue, sub, sub_label = user_issue(rng)
-                src = source(rng)
+                if incident:
+                    (issue, sub), sub_label, title_text = incident_title(rng)
+                    src = s_phone if r() < 0.6 else s_email
+                else:
+                    issue, sub, sub_label = user_issue(rng)
+                    src = source(rng)
                 if company.devices and r() < 0.4:
                     ci, host = company.devices[int(r() * len(company.devices))]
                 else:
                     ci, host = None, "the server"
-                if issue == _ISSUE["Procurement"]:
+                if incident:
+                    queue = q_level1 if r() < 0.65 else q_level2
+                elif issue == _ISSUE["Procurement"]:
                     queue = q_post
                 elif src == s_portal and r() < 0.7:
                     queue = q_portal
                 else:
                     queue = q_level1 if r() < 0.75 else q_level2
-                kind = _TICKET_TYPE["Service Request"] if issue in service_issues \
+                kind = _TICKET_TYPE["Incident"] if incident \
+                    else _TICKET_TYPE["Service Request"] if issue in service_issues \
                     else user_type(rng)
                 category = (_CATEGORY["Change Management"]
                             if kind == _TICKET_TYPE["Change Request"]
@@ -225,34 +252,46 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
                             else _CATEGORY["Standard"])
                 by_contact = contact if src == s_portal else None
                 creator = None if by_contact else dispatcher if r() < 0.5 else None
-                prio = priority(rng)
-            title = rng.choice(_TITLES[sub_label]).format(first=first, host=host)
-            mean = 2.0 if alert else resolve_mean[prio]
-            duration = rng.expovariate(1 / mean) * HOUR + 300
-            if r() < 0.07:
-                duration += rng.expovariate(1 / 60) * DAY
+                prio = incident_priority(rng) if incident else priority(rng)
+            title = (title_text if incident else rng.choice(_TITLES[sub_label])).format(
+                first=first, host=host)
             assigned = techs(rng)
             if creator is None and not by_contact:
                 creator = assigned[0]
-            if t + duration < END:
-                status, last = complete, t + duration
-            else:
-                status = open_status(rng)
-                last = t + r() * (END - t)
-            if status == new and r() < 0.6:
-                resource, role = None, None
-            else:
-                resource, role = assigned
-            done = status == complete
             contract = None
             level = None
             for c_start, c_end, c_id, c_level in company.contracts:
                 if c_start <= t < c_end:
                     contract, level = c_id, c_level
                     break
-            due = t + due_hours[prio] * HOUR
-            responded = None if status == new else t + min(
-                duration, rng.expovariate(2) * HOUR, last - t)
+            # The SLA clock (service_levels.py): response, then work; waiting on the customer
+            # pauses the clock, so the due dates move with it; a few tickets get stuck for weeks.
+            response_target, resolution_target = targets(prio, level)
+            start = clock_start(t, alert or prio == critical)
+            response_mean = RESPONSE_MEAN[prio] * (0.5 if level == PREMIUM else 1.0) * slow
+            first_touch = start + rng.expovariate(1 / response_mean) * HOUR + 60
+            responded: float | None = first_touch
+            work = rng.expovariate(1 / (2.0 if alert else WORK_MEAN[prio] * slow)) * HOUR + 300
+            wait = rng.expovariate(1 / 120) * HOUR if not alert and r() < 0.3 else 0.0
+            if r() < 0.07:
+                work += rng.expovariate(1 / 60) * DAY
+            resolved = first_touch + work + wait
+            response_due = start + response_target * HOUR
+            due = start + resolution_target * HOUR + wait
+            if resolved < END:
+                status, last = complete, resolved
+            elif first_touch >= END:  # nobody has picked it up yet
+                status, last, responded = new, t + r() * (END - t), None
+            else:
+                status = open_status(rng)
+                if status == new:
+                    status = in_progress
+                last = first_touch + r() * (END - first_touch)
+            if status == new and r() < 0.6:
+                resource, role = None, None
+            else:
+                resource, role = assigned
+            done = status == complete
             impact = 1 + int(r() * 5)
             if by_contact or not alert:
                 description = rng.choice(_DESCRIPTIONS).format(
@@ -274,18 +313,24 @@ def build_tickets(demo: DemoState, task_entries: int, attach_to: frozenset[int],
                 "estimatedHours": float(int(r() * 4) + 1) / 2,
                 "createDate": dt(t), "creatorResourceID": creator,
                 "createdByContactID": by_contact, "dueDateTime": dt(due),
-                "firstResponseDueDateTime": dt(t + HOUR),
-                "firstResponseDateTime": dt(responded) if responded else None,
+                "firstResponseDueDateTime": dt(response_due),
+                "firstResponseDateTime": dt(responded) if responded is not None else None,
                 "resolvedDueDateTime": dt(due),
                 "resolvedDateTime": dt(last) if done else None,
                 "completedDate": dt(last) if done else None,
                 "completedByResourceID": assigned[0] if done else None,
-                "resolution": rng.choice(_RESOLUTIONS) if done else None,
-                "serviceLevelAgreementHasBeenMet": (last <= due) if done and level else None,
+                "resolution": (_INCIDENT_RESOLUTION if incident else rng.choice(_RESOLUTIONS))
+                if done else None,
+                # compared as the API shows them, to the second
+                "serviceLevelAgreementHasBeenMet": (
+                    int(last) <= int(due) and responded is not None
+                    and int(responded) <= int(response_due)
+                ) if done and level else None,
                 "lastActivityDate": dt(last),
                 "lastActivityResourceID": resource,
                 "userDefinedFields": udfs(
-                    ("Root Cause", rng.choice(_ROOT_CAUSES) if done and r() < 0.6 else None),
+                    ("Root Cause", (software_defect if incident else rng.choice(_ROOT_CAUSES))
+                     if done and r() < 0.6 else None),
                     ("Customer Impact", str(impact) if r() < 0.8 else None),
                 ),
             })

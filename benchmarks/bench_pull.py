@@ -1,0 +1,177 @@
+"""B1 (issue 10): pulling tickets against the API's floor, a sequential httpx loop and py-autotask.
+
+    python benchmarks/bench_pull.py [--latency-ms 150] [--rows 5000,20000,50000] [--py-autotask PY]
+
+The sandbox runs in a process of its own (``autotask sandbox serve``, see ``served.py``), its
+``latency`` the zone's response time (docs/sandbox.md), thread limit 3. For each size N the
+tickets ``id < first + N`` (the demo's ids are consecutive) are pulled by:
+
+* ``read_autotask(..., progress=False)`` on a fresh client: metadata, typing and all;
+* a plain httpx loop following ``nextPageUrl`` (POSTed with the same body), rows as dicts;
+* with ``--py-autotask PYTHON``, py-autotask's ``query("Tickets", ...)`` run by that interpreter
+  (a throwaway virtualenv with ``py-autotask==2.3.0``), pointed at the sandbox: its time and the
+  rows it returned.
+
+The floor is T = ceil(N / 500) / 3 x latency: every page a request, three in flight, nothing else.
+Ratios are of times measured in this run. Results go to ``benchmarks/results/bench_pull.json``.
+Prints figures only; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from served import ServedSandbox, served_sandbox  # noqa: E402
+
+from autotask_pandas import AutotaskClient, ClientConfig, read_autotask  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class Counting(httpx.HTTPTransport):
+    """An httpx transport that counts the requests it sends, by path (thread-safe)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.paths.append(request.url.path)
+        return super().handle_request(request)
+
+
+def client_pull(served: ServedSandbox, where: str) -> dict[str, Any]:
+    transport = Counting()
+    config = ClientConfig(transport=transport)
+    started = time.perf_counter()
+    with AutotaskClient(served.credentials, config) as client:
+        frame = read_autotask("Tickets", where=where, client=client, progress=False)
+        peaks = client.limiter_peaks
+    seconds = time.perf_counter() - started
+    pages = sum(1 for p in transport.paths if p.lower().endswith("/tickets/query"))
+    return {
+        "seconds": seconds,
+        "rows": len(frame),
+        "requests": len(transport.paths),
+        "query_requests": pages,
+        "peak_in_flight": max(peaks.values() or [0]),
+        "ids_ascending": bool(frame["id"].is_monotonic_increasing and frame["id"].is_unique),
+    }
+
+
+def httpx_loop(served: ServedSandbox, lo: int, n: int) -> dict[str, Any]:
+    body = {"filter": [{"op": "lt", "field": "id", "value": lo + n}], "MaxRecords": 500}
+    rows: list[dict[str, Any]] = []
+    requests = 0
+    started = time.perf_counter()
+    with httpx.Client(headers=served.headers(), timeout=60) as http:
+        url: str | None = f"{served.url}V1.0/Tickets/query"
+        while url:
+            data = http.post(url, json=body).json()
+            requests += 1
+            rows.extend(data["items"])
+            url = data["pageDetails"]["nextPageUrl"]
+    return {"seconds": time.perf_counter() - started, "rows": len(rows), "requests": requests}
+
+
+PY_AUTOTASK = textwrap.dedent(
+    """
+    import json, sys, time
+    url, user, code, secret, lo, n = sys.argv[1:7]
+    from py_autotask import AutotaskClient
+    started = time.perf_counter()
+    client = AutotaskClient.create(username=user, integration_code=code, secret=secret,
+                                   api_url=url)
+    result = client.query("Tickets", filters=[{"op": "lt", "field": "id", "value": int(lo) + int(n)}])
+    items = getattr(result, "items", None)
+    if items is None and isinstance(result, dict):
+        items = result.get("items", [])
+    print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(items or [])}))
+    """
+)
+
+
+def py_autotask(python: str, served: ServedSandbox, lo: int, n: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(PY_AUTOTASK)
+    args = [python, script.name, served.url, served.username, served.integration_code,
+            served.secret, str(lo), str(n)]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=150)
+    parser.add_argument("--rows", default="5000,20000,50000")
+    parser.add_argument("--scale", type=float, default=10)
+    parser.add_argument("--py-autotask", default=None, metavar="PYTHON")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.rows.split(",")]
+    latency = args.latency_ms / 1000
+    db = Path(tempfile.gettempdir()) / f"autotask-bench-scale{args.scale:g}.sqlite"
+    out: dict[str, Any] = {"latency_ms": args.latency_ms, "thread_limit": 3, "sizes": {}}
+    with served_sandbox(scale=args.scale, latency_ms=args.latency_ms, db=str(db)) as served:
+        print(served.describe())
+        print(f"latency {args.latency_ms:g} ms = the zone's response time; thread limit 3\n")
+        out["sandbox"] = served.describe()
+        with httpx.Client(headers=served.headers(), timeout=60) as http:
+            first = http.post(
+                f"{served.url}V1.0/Tickets/query",
+                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
+            ).json()
+        lo = int(first["items"][0]["id"])
+        header = (
+            f"{'rows':>7} {'floor T':>8} {'client':>8} {'/T':>5} {'req':>4} "
+            f"{'httpx loop':>10} {'loop/client':>11}"
+        )
+        print(header)
+        for n in sizes:
+            floor = math.ceil(n / 500) / 3 * latency
+            ours = client_pull(served, f"id < {lo + n}")
+            loop = httpx_loop(served, lo, n)
+            entry: dict[str, Any] = {
+                "floor_seconds": floor,
+                "client": ours,
+                "httpx_loop": loop,
+                "client_over_floor": ours["seconds"] / floor,
+                "loop_over_client": loop["seconds"] / ours["seconds"],
+            }
+            assert ours["rows"] == loop["rows"] == n, (ours, loop)
+            print(
+                f"{n:>7,} {floor:>7.2f}s {ours['seconds']:>7.2f}s {ours['seconds'] / floor:>5.2f} "
+                f"{ours['requests']:>4} {loop['seconds']:>9.2f}s {entry['loop_over_client']:>10.2f}x"
+            )
+            if args.py_autotask:
+                entry["py_autotask"] = peer = py_autotask(args.py_autotask, served, lo, n)
+                print(f"        py-autotask 2.3.0: {peer}")
+            out["sizes"][str(n)] = entry
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "bench_pull.json"
+    path.write_text(json.dumps(out, indent=2))
+    print(f"\ngoals (B1, 50,000 rows): client/T <= 1.2; httpx loop/client >= 2.5. Written {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""B3 (issue 10): pushing 1,000 edits against the API's floor, and the requests it spends.
+
+    python benchmarks/bench_push.py [--latency-ms 150] [--edits 1000] [--scale 10]
+
+The sandbox runs in a process of its own (``autotask sandbox serve``, see ``served.py``), its
+``latency`` the zone's response time (docs/sandbox.md), thread limit 3. The client pulls the
+tickets ``id < first + N`` (the demo's ids are consecutive), changes every row's ``title``, and
+pushes: the push is timed, and its requests counted by method and endpoint.
+
+The floor is ceil(N / 3) x latency: one PATCH per row (no batch endpoint, FACTS §7), three in
+flight, nothing else. The goal: at most 1.05 times the floor, with N PATCH and at most 2 reads.
+Results go to ``benchmarks/results/bench_push.json``. Prints figures only; asserts nothing about
+time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from served import served_sandbox  # noqa: E402
+
+from autotask_pandas import AutotaskClient, ClientConfig, read_autotask  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class Counting(httpx.HTTPTransport):
+    """An httpx transport that records each request's method and path (thread-safe)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.sent.append((request.method, request.url.path))
+        return super().handle_request(request)
+
+    def since(self, mark: int) -> Counter[str]:
+        """Requests after the ``mark``-th, as ``METHOD endpoint`` counts (ids left out)."""
+        with self._lock:
+            sent = self.sent[mark:]
+        out: Counter[str] = Counter()
+        for method, path in sent:
+            parts = [p for p in path.split("/V1.0/", 1)[-1].split("/") if not p.isdigit()]
+            out[f"{method} {'/'.join(parts)}"] += 1
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=150)
+    parser.add_argument("--edits", type=int, default=1000)
+    parser.add_argument("--scale", type=float, default=10)
+    args = parser.parse_args()
+    n = args.edits
+    latency = args.latency_ms / 1000
+    floor = math.ceil(n / 3) * latency
+    db = Path(tempfile.gettempdir()) / f"autotask-bench-push-scale{args.scale:g}.sqlite"
+    # A copy of its own: the push writes, and the pull benchmark's data must stay the demo's.
+    db.unlink(missing_ok=True)
+    with served_sandbox(scale=args.scale, latency_ms=args.latency_ms, db=str(db)) as served:
+        print(served.describe())
+        print(f"latency {args.latency_ms:g} ms = the zone's response time; thread limit 3\n")
+        with httpx.Client(headers=served.headers(), timeout=60) as http:
+            first = http.post(
+                f"{served.url}V1.0/Tickets/query",
+                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
+            ).json()
+        lo = int(first["items"][0]["id"])
+        transport = Counting()
+        with AutotaskClient(served.credentials, ClientConfig(transport=transport)) as client:
+            tickets = read_autotask(
+                "Tickets", where=f"id < {lo + n}", client=client, progress=False
+            )
+            assert len(tickets) == n, len(tickets)
+            tickets["title"] = tickets["title"].astype("string") + " (checked)"
+            mark = len(transport.sent)
+            started = time.perf_counter()
+            result = tickets.autotask.push(progress=False)
+            seconds = time.perf_counter() - started
+            requests = transport.since(mark)
+        statuses = Counter(str(s) for s in result["status"])
+    patches = sum(c for k, c in requests.items() if k.startswith("PATCH "))
+    others = {k: c for k, c in requests.items() if not k.startswith("PATCH ")}
+    out: dict[str, Any] = {
+        "latency_ms": args.latency_ms,
+        "thread_limit": 3,
+        "edits": n,
+        "floor_seconds": floor,
+        "seconds": seconds,
+        "over_floor": seconds / floor,
+        "requests": dict(requests),
+        "requests_total": sum(requests.values()),
+        "patch_requests": patches,
+        "other_requests": others,
+        "statuses": dict(statuses),
+        "sandbox": served.describe(),
+    }
+    print(f"{n:,} edits: {seconds:.2f} s, floor {floor:.2f} s, ratio {seconds / floor:.3f}")
+    print(f"requests: {sum(requests.values())} ({patches} PATCH; others {others})")
+    print(f"row statuses: {dict(statuses)}")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "bench_push.json"
+    path.write_text(json.dumps(out, indent=2))
+    print(f"\ngoals (B3): ratio <= 1.05; {n} PATCH + at most 2 reads. Written {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""What the test directories share, each in one place (import as ``from helpers import ...``).
+
+``tests/`` is on ``sys.path`` because ``tests/conftest.py`` lives there (pytest's default
+"prepend" import mode), so every test module and conftest can import this package.
+
+- ``sandboxes``: the three auth headers, a demo tenant copied instead of rebuilt, ``new_sandbox``
+  (a ``Sandbox`` with other settings) and ``connect`` (an ``AutotaskClient`` on a sandbox);
+- ``clock``: ``FakeClock``, a hand-driven clock whose ``sleep`` only moves it on;
+- ``network``: ``closed_port`` (nothing listens there), ``silent_listener`` (connects time out) and
+  ``LoopbackServer`` (a tiny HTTP server answering what a test tells it to, for answers the
+  sandbox never gives).
+"""
+
+from .clock import FakeClock
+from .network import Answer, LoopbackServer, closed_port, silent_listener
+from .sandboxes import FAST, auth_headers, connect, demo_store, new_sandbox
+
+__all__ = [
+    "FAST",
+    "Answer",
+    "FakeClock",
+    "LoopbackServer",
+    "auth_headers",
+    "closed_port",
+    "connect",
+    "demo_store",
+    "new_sandbox",
+    "silent_listener",
+]
