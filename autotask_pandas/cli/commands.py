@@ -26,6 +26,8 @@ from autotask_pandas.cli.filters import (
     resolve_filters,
 )
 from autotask_pandas.cli.output import cell, columns_of, print_record, print_rows, print_table
+from autotask_pandas.cli.profiles import ProfileError, cmd_profile
+from autotask_pandas.cli.session import choose_profile
 from autotask_pandas.client import AutotaskClient
 from autotask_pandas.exceptions import AutotaskAPIError
 from autotask_pandas.types import WriteOperation, WriteResult
@@ -546,6 +548,11 @@ def prepare(args: argparse.Namespace) -> None:
             args.export_format = export_format(args.format, args.out)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    if args.command not in ("entities", "profile"):  # the commands that connect
+        try:
+            args.chosen_profile = choose_profile(args)
+        except ProfileError as exc:
+            raise UsageError(str(exc)) from None
     if getattr(args, "dry_run", False):
         return  # nothing is deleted: no confirmation needed
     if deleting and args.command != "attachments" and not args.yes and not sys.stdin.isatty():
@@ -566,8 +573,10 @@ COMMANDS: dict[str, Command] = {
     "export": cmd_export,
     "threshold": cmd_threshold,
     "doctor": cmd_doctor,
+    "profile": cmd_profile,
 }
 
 
 def needs_client(command: str) -> bool:
-    return command not in ("entities", "doctor")  # doctor opens its own, reporting failures
+    # doctor opens its own, reporting failures; profile reads and writes only its file
+    return command not in ("entities", "doctor", "profile")

@@ -7,6 +7,7 @@ from importlib import metadata
 
 from autotask_pandas.cli.export import EXPORT_FORMATS
 from autotask_pandas.cli.output import FORMATS
+from autotask_pandas.cli.profiles import ENV_CONFIG_DIR, ENV_PROFILE, PROFILES_FILE_NAME
 from autotask_pandas.cli.session import add_connection_options
 
 __all__ = ["build_parser"]
@@ -278,6 +279,28 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     demo.add_argument("--seed", type=int, default=0, help="seed of the demo data (default 0)")
 
 
+def _add_profile(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    profile = sub.add_parser(
+        "profile",
+        help="named credentials in the user's config directory",
+        description=f"Named credentials kept in {PROFILES_FILE_NAME} in the user's config "
+        f"directory (${ENV_CONFIG_DIR} overrides it), mode 0600. Use one with: "
+        f"autotask --profile NAME COMMAND (or ${ENV_PROFILE}=NAME).",
+    )
+    actions = profile.add_subparsers(dest="action", required=True)
+    add = actions.add_parser(
+        "add",
+        help="add or replace a profile (the secret is asked, or read from stdin)",
+        description="Add or replace a profile. The secret is asked without echo, or read from "
+        "the first line of stdin when it is not a terminal; it is never printed.",
+    )
+    add.add_argument("name", help="the profile's name (letters, digits, - and _)")
+    add.add_argument("--username", required=True, help="the API user's name")
+    add.add_argument("--integration-code", required=True, help="the API tracking identifier")
+    add.add_argument("--api-url", default=None, help="the zone's API root (skips the zone lookup)")
+    actions.add_parser("list", help="the profiles' names and usernames (never the secrets)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autotask",
@@ -286,10 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"autotask {_version()}")
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="NAME",
+        help=f"use the credentials of this profile (see: autotask profile; ${ENV_PROFILE})",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_attachments(sub)
     _add_catalog_commands(sub)
     _add_demo(sub)
+    _add_profile(sub)
     _add_sandbox(sub)
     return parser

@@ -1,8 +1,10 @@
-"""Which API a command talks to: the credentials in the environment, or the built-in sandbox.
+"""Which API a command talks to: a named profile, the credentials in the environment, or the
+built-in sandbox.
 
-With no ``AUTOTASK_*`` credentials at all, every command runs against an embedded sandbox (the
-product rule) and says so on stderr; ``--sandbox`` asks for it explicitly. Partly set
-credentials are an error, never a silent fallback to demo data.
+In this order: ``--sandbox``; ``--profile NAME`` (an explicit choice wins over the environment);
+the ``AUTOTASK_*`` credentials in the environment; ``$AUTOTASK_PROFILE``; with none of these, an
+embedded sandbox (the product rule), said on stderr. Partly set credentials are an error, never a
+silent fallback to demo data; so are ``--sandbox`` and ``--profile`` together.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from autotask_pandas.auth import (
     ENV_USERNAME,
     AuthCredentials,
 )
+from autotask_pandas.cli.profiles import ENV_PROFILE, Profile, ProfileError, load_profile
 from autotask_pandas.client import AutotaskClient
 
-__all__ = ["Redactor", "add_connection_options", "open_client"]
+__all__ = ["Redactor", "add_connection_options", "choose_profile", "open_client"]
 
 _CREDENTIAL_VARS = (ENV_USERNAME, ENV_INTEGRATION_CODE, ENV_SECRET)
 
@@ -47,7 +50,14 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "connection",
         "Credentials come from AUTOTASK_USERNAME, AUTOTASK_INTEGRATION_CODE, AUTOTASK_SECRET "
-        "(and the optional AUTOTASK_API_URL); without any, the built-in sandbox is used.",
+        "(and the optional AUTOTASK_API_URL), or --profile NAME (wins over them) / "
+        "AUTOTASK_PROFILE (does not); without any, the built-in sandbox is used.",
+    )
+    group.add_argument(  # also before the command; SUPPRESS keeps that one when not given here
+        "--profile",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="use the credentials of this profile (see: autotask profile)",
     )
     group.add_argument(
         "--sandbox", action="store_true", help="run against an embedded sandbox with demo data"
@@ -64,11 +74,35 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def choose_profile(args: argparse.Namespace) -> Profile | None:
+    """The profile the command uses, or None (the environment's credentials or the sandbox).
+
+    Raises ``ProfileError`` (unknown name, a file others can read, ``--sandbox`` with
+    ``--profile``); the message never holds a secret.
+    """
+    explicit = getattr(args, "profile", None)
+    if explicit and getattr(args, "sandbox", False):
+        raise ProfileError("--sandbox and --profile choose two different APIs: give one")
+    if explicit:
+        return load_profile(explicit)
+    if getattr(args, "sandbox", False) or any(os.environ.get(n) for n in _CREDENTIAL_VARS):
+        return None
+    named = os.environ.get(ENV_PROFILE)
+    return load_profile(named) if named else None
+
+
 @contextmanager
 def open_client(
     args: argparse.Namespace, redact: Redactor, stderr: TextIO | None = None
 ) -> Iterator[AutotaskClient]:
     stderr = stderr or sys.stderr
+    # prepare() has chosen it already (a ProfileError there is a usage error, exit 2).
+    profile = args.chosen_profile if hasattr(args, "chosen_profile") else choose_profile(args)
+    if profile is not None:
+        redact.add(profile.secret)
+        with AutotaskClient(profile.credentials()) as client:
+            yield client
+        return
     explicit = getattr(args, "sandbox", False)
     if explicit or not any(os.environ.get(name) for name in _CREDENTIAL_VARS):
         from autotask_pandas.sandbox import Sandbox
