@@ -142,7 +142,12 @@ def test_uncertain_creates_in_a_batch(make_client: MakeClient) -> None:
             if r.status == "uncertain":
                 assert isinstance(r.error, AutotaskUncertainWriteError) and r.item_id is None
         posts = [r for r in sb.requests if r.method == "POST" and r.path.endswith("/Appointments")]
-        assert len(posts) == 12  # one each, uncertain ones included, none resent
+        # One carried out each, uncertain ones included, none resent. A POST the server refused
+        # before doing any work (429) may be retried, as a refusal safely may be: it is not
+        # counted as a create.
+        carried_out = [r for r in posts if r.status != 429]
+        assert len(carried_out) == 12
+        assert all(r.status in (0, 200) for r in carried_out)
 
 
 def test_a_reset_before_processing_is_still_uncertain_for_a_create(make_client: MakeClient) -> None:
