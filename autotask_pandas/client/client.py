@@ -1,10 +1,11 @@
 """``AutotaskClient``: the py-autotask reference API over the live Autotask REST API.
 
-The client finds the user's zone (``_zones.py``), sends every request through one ``Transport``
-(limiter, retries, threshold awareness, error mapping: ``_transport.py``), routes each entity by
-the generated catalog (``_routing.py``), pages and splits queries (``_paging.py``), writes records
-(``_writing.py``; many through one path, ``write_many``, ``_batch.py``) and keeps metadata
-(``_metadata.py``).
+The client finds the user's zone (``zones.py``), sends every request through one ``Transport``
+(limiter, retries, threshold awareness, error mapping: ``transport.py``, ``errors.py``), routes
+each entity by the generated catalog (``routing.py``), pages and splits queries (``paging.py``;
+concurrent pulls: ``partitioned.py``), writes records (``write_methods.py``; one write checked and
+sent: ``write_one.py``; many through one path: ``write_many.py``) and keeps metadata
+(``metadata.py``); all in this package.
 
 Where the reference and the live API disagree, the live API wins:
 

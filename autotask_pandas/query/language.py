@@ -31,7 +31,7 @@ Grammar (keywords and word operators ignore case)::
   offset; without one it is UTC, as the API reads it).
 - ``word`` is a bare word such as ``Complete``: a picklist label (``Label``). A label with spaces is
   quoted: ``status = "Waiting Customer"``. On a picklist field quoted strings are labels too.
-- UDFs are written ``udf:<name>``, the spelling of their DataFrame columns (``frames/columns.py``).
+- UDFs are written ``udf:<name>``, the spelling of their DataFrame columns (``query/columns.py``).
 - ``and`` binds tighter than ``or``. Conditions joined by ``and`` at the top level become the
   API's top-level filter list; anything else becomes ``and``/``or`` groups with ``items``.
 
