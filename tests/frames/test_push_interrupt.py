@@ -8,16 +8,12 @@ must hold whatever the exact timing (every row created exactly once), not how ma
 
 from __future__ import annotations
 
-import signal
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pandas as pd
 import pytest
+from helpers.interrupts import Watched, interrupt_when
 
 import autotask_pandas  # noqa: F401 - registers df.autotask
 from autotask_pandas import AutotaskClient, ClientConfig, PushResult
@@ -27,50 +23,6 @@ from autotask_pandas.types import QueryFilter
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "threshold_check_every": 0}
 ROWS = 12
-
-
-class Watched(httpx.BaseTransport):
-    """The sandbox's transport; ``first_write`` is set when a write request goes out."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.first_write = threading.Event()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        is_query = request.url.path.endswith("/query")
-        if request.method in ("POST", "PATCH", "PUT", "DELETE") and not is_query:
-            self.first_write.set()
-        return self.inner.handle_request(request)
-
-
-@contextmanager
-def interrupt_when(event: threading.Event, *, after: float = 0.05) -> Iterator[None]:
-    """Send SIGINT to the main thread ``after`` seconds past ``event``, never once the block has
-    been left."""
-    assert threading.current_thread() is threading.main_thread()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    main = threading.main_thread().ident
-    assert main is not None
-    lock = threading.Lock()
-    armed = [True]
-
-    def fire() -> None:
-        if not event.wait(timeout=30):
-            return
-        time.sleep(after)
-        with lock:
-            if armed[0]:
-                signal.pthread_kill(main, signal.SIGINT)
-
-    timer = threading.Thread(target=fire, name="test-interrupt", daemon=True)
-    timer.start()
-    try:
-        yield
-    finally:
-        with lock:
-            armed[0] = False
-        event.set()
-        timer.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@
 - ``clock``: ``FakeClock``, a hand-driven clock whose ``sleep`` only moves it on;
 - ``network``: ``closed_port`` (nothing listens there), ``silent_listener`` (connects time out) and
   ``LoopbackServer`` (a tiny HTTP server answering what a test tells it to, for answers the
-  sandbox never gives).
+  sandbox never gives);
+- ``interrupts``: ``Watched`` (a transport that notes the first write) and ``interrupt_when``
+  (a real SIGINT to the main thread once it has).
 """
 
 from .clock import FakeClock
