@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,40 +36,26 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from served import ServedSandbox, served_sandbox  # noqa: E402
+from served import Recording, ServedSandbox, served_sandbox  # noqa: E402
 
 from autotask_pandas import AutotaskClient, ClientConfig, read_autotask  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-class Counting(httpx.HTTPTransport):
-    """An httpx transport that counts the requests it sends, by path (thread-safe)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paths: list[str] = []
-        self._lock = threading.Lock()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.paths.append(request.url.path)
-        return super().handle_request(request)
-
-
 def client_pull(served: ServedSandbox, where: str) -> dict[str, Any]:
-    transport = Counting()
+    transport = Recording()
     config = ClientConfig(transport=transport)
     started = time.perf_counter()
     with AutotaskClient(served.credentials, config) as client:
         frame = read_autotask("Tickets", where=where, client=client, progress=False)
         peaks = client.limiter_peaks
     seconds = time.perf_counter() - started
-    pages = sum(1 for p in transport.paths if p.lower().endswith("/tickets/query"))
+    pages = sum(1 for _, p in transport.sent if p.lower().endswith("/tickets/query"))
     return {
         "seconds": seconds,
         "rows": len(frame),
-        "requests": len(transport.paths),
+        "requests": len(transport.sent),
         "query_requests": pages,
         "peak_in_flight": max(peaks.values() or [0]),
         "ids_ascending": bool(frame["id"].is_monotonic_increasing and frame["id"].is_unique),

@@ -20,7 +20,6 @@ import json
 import math
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,35 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from served import served_sandbox  # noqa: E402
+from served import Recording, served_sandbox  # noqa: E402
 
 from autotask_pandas import AutotaskClient, ClientConfig, read_autotask  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-class Counting(httpx.HTTPTransport):
-    """An httpx transport that records each request's method and path (thread-safe)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.sent.append((request.method, request.url.path))
-        return super().handle_request(request)
-
-    def since(self, mark: int) -> Counter[str]:
-        """Requests after the ``mark``-th, as ``METHOD endpoint`` counts (ids left out)."""
-        with self._lock:
-            sent = self.sent[mark:]
-        out: Counter[str] = Counter()
-        for method, path in sent:
-            parts = [p for p in path.split("/V1.0/", 1)[-1].split("/") if not p.isdigit()]
-            out[f"{method} {'/'.join(parts)}"] += 1
-        return out
 
 
 def main() -> None:
@@ -84,7 +59,7 @@ def main() -> None:
                 json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
             ).json()
         lo = int(first["items"][0]["id"])
-        transport = Counting()
+        transport = Recording()
         with AutotaskClient(served.credentials, ClientConfig(transport=transport)) as client:
             tickets = read_autotask(
                 "Tickets", where=f"id < {lo + n}", client=client, progress=False

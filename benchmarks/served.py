@@ -17,10 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,3 +121,28 @@ def served_sandbox(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Recording(httpx.HTTPTransport):
+    """An httpx transport that records each request's method and path (thread-safe): what a
+    benchmark counts as requests sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.sent.append((request.method, request.url.path))
+        return super().handle_request(request)
+
+    def since(self, mark: int) -> Counter[str]:
+        """Requests after the ``mark``-th, as ``METHOD endpoint`` counts (ids left out)."""
+        with self._lock:
+            sent = self.sent[mark:]
+        out: Counter[str] = Counter()
+        for method, path in sent:
+            parts = [p for p in path.split("/V1.0/", 1)[-1].split("/") if not p.isdigit()]
+            out[f"{method} {'/'.join(parts)}"] += 1
+        return out
