@@ -58,7 +58,13 @@ from typing import Any, cast
 
 from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.query.columns import UDF_PREFIX
-from autotask_pandas.types import FieldMetadata, FilterOperation, GroupOperation, QueryFilter
+from autotask_pandas.types import (
+    FieldMetadata,
+    FilterOperation,
+    GroupOperation,
+    QueryFilter,
+    decimal_json,
+)
 
 __all__ = [
     "MAX_NESTING",
@@ -868,12 +874,7 @@ def _api_number(value: Any) -> int | float | str:
         raise ValueError()
     if not value.is_finite():
         raise ValueError("not a finite number")
-    if value == value.to_integral_value():
-        return int(value)
-    number = float(value)
-    if decimal.Decimal(repr(number)) == value:
-        return number
-    return format(value, "f")
+    return decimal_json(value)  # the one rule for a Decimal as JSON, shared with writes
 
 
 def _as_written(value: Any) -> str:
