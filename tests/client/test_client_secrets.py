@@ -7,18 +7,18 @@ import logging
 import pickle
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from helpers import closed_port, new_sandbox
+from helpers.errors import exception_chain
 
 import autotask_pandas
 from autotask_pandas import (
     AuthCredentials,
-    AutotaskBatchError,
     AutotaskClient,
     AutotaskException,
     ClientConfig,
@@ -31,23 +31,9 @@ from autotask_pandas.sandbox import Sandbox
 CANARY = "CANARY-0b5e7d2a-do-not-print-me"
 
 
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        todo.extend([e.__cause__, e.__context__])
-        if isinstance(e, AutotaskBatchError):
-            todo.extend(r.error for r in e.results)
-
-
 def _texts_of(exc: BaseException) -> list[str]:
     texts = ["".join(traceback.format_exception(exc))]
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         texts += [repr(e), str(e), repr(e.args), repr(vars(e))]
         for value in vars(e).values():
             # exceptions carry words and parsed bodies, never HTTP objects holding the headers

@@ -9,6 +9,7 @@
 - ``network``: ``closed_port`` (nothing listens there), ``silent_listener`` (connects time out) and
   ``LoopbackServer`` (a tiny HTTP server answering what a test tells it to, for answers the
   sandbox never gives);
+- ``errors``: ``exception_chain`` (an error, its causes, contexts and batch item errors);
 - ``interrupts``: ``Watched`` (a transport that notes the first write) and ``interrupt_when``
   (a real SIGINT to the main thread once it has).
 """

@@ -17,12 +17,13 @@ import json
 import logging
 import pickle
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import pytest
 from helpers import Answer, LoopbackServer, new_sandbox
+from helpers.errors import exception_chain
 
 from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig, read_autotask
 from autotask_pandas.cli import main
@@ -41,18 +42,6 @@ def _forms(secret: str) -> list[str]:
     return sorted({secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]})
 
 
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        todo.extend([e.__cause__, e.__context__])
-
-
 def _texts(obj: Any) -> list[str]:
     """repr, str and (where it pickles) the pickle of ``obj``; for an exception also its
     traceback, attributes and the whole chain."""
@@ -63,7 +52,7 @@ def _texts(obj: Any) -> list[str]:
         out.append(str(exc))
     if isinstance(obj, BaseException):
         out.append("".join(traceback.format_exception(obj)))
-        for e in _chain(obj):
+        for e in exception_chain(obj):
             out += [repr(e), str(e), repr(e.args), repr(getattr(e, "__dict__", {}))]
     return out
 
