@@ -18,9 +18,9 @@ alike. Per-request figures are medians over rounds (a warm-up round is not count
 client within 10% of the bare loop (ratio <= 1.10). Prints figures only; it asserts nothing about
 time. ``--profile`` adds a cProfile of the client's side.
 
-The client's side includes its threshold awareness: one ``GET /ThresholdInformation`` every 250
-requests (``ClientConfig.threshold_check_every``), which the bare loop does not make; the request
-counts printed show it.
+The client's side includes its threshold awareness: one ``GET /ThresholdInformation`` after 250
+requests and a minute (``ClientConfig.threshold_check_every``, ``threshold_check_interval``),
+which the bare loop does not make; the request counts printed show it.
 """
 
 from __future__ import annotations

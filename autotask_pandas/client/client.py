@@ -137,6 +137,7 @@ class AutotaskClient(WritingMixin):
             ),
             thread_limit=config.thread_limit,
             threshold_every=config.threshold_check_every,
+            threshold_interval=config.threshold_check_interval,
             threshold_delays=config.threshold_delays,
             threshold_url=lambda: self._url("ThresholdInformation"),
             impersonation_resource_id=config.impersonation_resource_id,

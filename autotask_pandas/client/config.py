@@ -34,7 +34,9 @@ class ClientConfig:
     allowed_hosts       bases outside autotask.net credentials may go to (e.g. a proxy)
     metadata_cache_dir  directory for the on-disk metadata cache (None: memory only)
     metadata_ttl        seconds metadata stays valid (None: forever)
-    threshold_check_every  read ThresholdInformation every N requests (0: never; also after 429)
+    threshold_check_every  read ThresholdInformation after N requests (0: never; also after 429)
+    threshold_check_interval  and at most once per this many seconds, the first interval counted
+                        from the client's first request (0: the first request reads)
     threshold_delays    (usage fraction, seconds) pairs: wait this long per request past that usage
     in_chunk_size       values per ``in``/``notIn`` list before a query is split (API: 500 ORs)
     transport           an httpx transport (tests, the sandbox's in-process transport)
@@ -55,6 +57,7 @@ class ClientConfig:
     metadata_cache_dir: str | os.PathLike[str] | None = None
     metadata_ttl: float | None = 24 * 3600.0
     threshold_check_every: int = 250
+    threshold_check_interval: float = 60.0
     threshold_delays: tuple[tuple[float, float], ...] = ((0.5, 0.1), (0.75, 0.5))
     in_chunk_size: int = 500
     transport: httpx.BaseTransport | None = field(default=None, repr=False, compare=False)
@@ -78,6 +81,7 @@ class ClientConfig:
             "thread_limit must be >= 1",
         )
         need(self.threshold_check_every >= 0, "threshold_check_every must be >= 0")
+        need(self.threshold_check_interval >= 0, "threshold_check_interval must be >= 0")
         need(1 <= self.in_chunk_size <= 500, "in_chunk_size must be 1..500")
         need(self.metadata_ttl is None or self.metadata_ttl >= 0, "metadata_ttl must be >= 0")
         hosts: Any = self.allowed_hosts

@@ -17,9 +17,14 @@
   work, and the delete is reported as done. Any other refusal of an update or delete after an
   unanswered attempt is ``AutotaskUncertainWriteError`` (``last_error`` the refusal), never a
   plain failure: the first attempt may have landed (the write methods then read the record back).
-* **Threshold awareness** - every ``threshold_check_every`` requests, and after a 429, read
-  ``/ThresholdInformation``; past 50% / 75% of the hour's budget, wait a little before each
-  request so the integration does not run into the wall (and into other integrations' way).
+* **Threshold awareness** - once ``threshold_check_every`` requests have been sent since the last
+  reading *and* ``threshold_check_interval`` seconds have passed since it (the first interval
+  runs from the client's first request), and after a 429, read ``/ThresholdInformation``; past
+  50% / 75% of the hour's budget, wait a little before each request so the integration does not
+  run into the wall (and into other integrations' way). Each reading is a request of the hour's
+  budget itself (FACTS §10: ThresholdInformation is not exempt), so it is taken at most once an
+  interval: a burst shorter than the interval (a 1,000-edit push) spends nothing on readings,
+  while the server's own latency tiers (FACTS §10) and 429s still guard the budget.
   A reading is one attempt: never retried (a 429 to it would otherwise buy its own Retry-After
   waits), never the cause of another reading, and a reading that fails - refused, dropped, or an
   answer that is not a reading - is logged and the last good one kept: it never fails the
@@ -184,16 +189,28 @@ class ThresholdMonitor:
         self,
         *,
         every: int,
+        interval: float,
         delays: Sequence[tuple[float, float]],
         fetch: Callable[[], ThresholdInfo],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``fetch`` makes one reading, or raises ``AutotaskException`` (logged, then ignored)."""
+        """``fetch`` makes one reading, or raises ``AutotaskException`` (logged, then ignored).
+
+        ``every``: requests between readings (0: never read); ``interval``: seconds of ``clock``
+        at least between readings, the first interval counted from the first request (0: the
+        first request reads, then every ``every``-th).
+        """
         self.every = every
+        self.interval = interval
         self.delays = tuple(sorted(delays))
         self._fetch = fetch
+        self._clock = clock
         self._lock = threading.Lock()
         self._checking = threading.Lock()
-        self._count = 0
+        # Requests since the last reading: a new client counts as ``every`` behind, so its first
+        # request reads unless the interval holds the reading back.
+        self._count = max(every - 1, 0)
+        self._since: float | None = None  # clock time of the last reading (or first request)
         self._refresh = False
         self.last: ThresholdInfo | None = None
 
@@ -217,10 +234,17 @@ class ThresholdMonitor:
         if self.every <= 0:
             return 0.0
         with self._lock:
+            now = self._clock()
+            if self._since is None:
+                self._since = now
             self._count += 1
-            due = self._refresh or self._count % self.every == 1 % self.every
+            due = self._refresh or (
+                self._count >= self.every and now - self._since >= self.interval
+            )
             if due:
                 self._refresh = False
+                self._count = 0
+                self._since = now
         # One thread reads the threshold at a time; the others go on with the last reading.
         if due and self._checking.acquire(blocking=False):
             if in_background:
@@ -265,6 +289,7 @@ class Transport:
         retry: RetryPolicy,
         thread_limit: int,
         threshold_every: int,
+        threshold_interval: float,
         threshold_delays: Sequence[tuple[float, float]],
         threshold_url: Callable[[], str],
         impersonation_resource_id: int | None,
@@ -292,7 +317,11 @@ class Transport:
         self._closed_for = 0.0
         self._threshold_url = threshold_url
         self.threshold = ThresholdMonitor(
-            every=threshold_every, delays=threshold_delays, fetch=self.read_threshold
+            every=threshold_every,
+            interval=threshold_interval,
+            delays=threshold_delays,
+            fetch=self.read_threshold,
+            clock=lambda: self.clock(),  # late-bound: tests swap in a fake clock after creation
         )
         self.request_count = 0
         self._count_lock = threading.Lock()

@@ -195,7 +195,9 @@ def test_connection_failures_are_retried_even_for_creates(caplog: pytest.LogCapt
 
 def test_a_429_makes_the_client_read_the_threshold(make_client: MakeClient) -> None:
     with new_sandbox(faults="429:1@GET /V1.0/Tickets/*") as sb:
-        client = make_client(sb, max_retries=1, threshold_check_every=1000)
+        client = make_client(
+            sb, max_retries=1, threshold_check_every=1000, threshold_check_interval=0
+        )
         with pytest.raises(AutotaskRateLimitError):
             client.get("Tickets", 7000)
         paths = [r.path.rsplit("/", 1)[-1] for r in sb.requests if "ZoneInformation" not in r.path]
@@ -211,7 +213,10 @@ def test_the_client_slows_down_past_half_the_hourly_budget(
     settings = SandboxSettings(hourly_limit=12, threshold_delays=(0.001, 0.002))
     with new_sandbox(settings=settings) as sb:
         client = make_client(
-            sb, threshold_check_every=1, threshold_delays=((0.5, 0.001), (0.75, 0.002))
+            sb,
+            threshold_check_every=1,
+            threshold_check_interval=0,
+            threshold_delays=((0.5, 0.001), (0.75, 0.002)),
         )
         for _ in range(5):  # 10 requests of 12, threshold reads included: past 75% at the end
             client.get("Tickets", 7000)

@@ -1,8 +1,8 @@
 """Reading ThresholdInformation: one attempt, never retried, never the cause of another reading,
 and never the cause of the caller's request failing.
 
-The client reads the hour's budget on its first request, every ``threshold_check_every`` requests
-and after a 429. Against a sandbox past its hourly limit, that reading is refused too; it must cost
+The client reads the hour's budget after ``threshold_check_every`` requests and
+``threshold_check_interval`` seconds (here 0: on its first request), and after a 429. Against a sandbox past its hourly limit, that reading is refused too; it must cost
 one request, not a retry loop of its own with its own Retry-After waits. Waits are counted on a
 fake clock (the transport's ``sleep``), never waited; the tests assert requests and requested
 seconds, not wall-clock time.
@@ -59,6 +59,8 @@ def make_client(
     """A client with the live defaults (retries, Retry-After cap, threshold reads) unless given."""
     if isinstance(transport, SandboxApp):
         transport = SandboxTransport(app=transport)
+    # These tests are about what one reading costs: the first request reads (no interval first).
+    config.setdefault("threshold_check_interval", 0)
     client = AutotaskClient(sb.credentials, ClientConfig(transport=transport, **config))
     # ClientConfig has no clock of its own; the transport's sleep is where every wait goes.
     client._transport.sleep = FakeSleep()
@@ -214,4 +216,53 @@ def test_get_threshold_info_names_the_call_when_the_answer_is_no_reading(
     client = make_client(sandbox, MalformedThreshold(app, body, lambda n: True))
     with pytest.raises(AutotaskAPIError, match="GET /ATServicesRest/V1.0/ThresholdInformation"):
         client.get_threshold_info()
+    client.close()
+
+
+class Clock:
+    """The transport's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_readings_wait_for_both_the_request_count_and_the_interval(sandbox: Sandbox) -> None:
+    # The live defaults (every 250 requests, at most once a minute), shortened to 3 requests and
+    # 60 s of a hand-moved clock: a reading is a request of the hour's budget itself (FACTS §10).
+    app = emulator(sandbox)
+    client = make_client(sandbox, app, threshold_check_every=3, threshold_check_interval=60)
+    clock = Clock()
+    client._transport.clock = clock
+
+    def readings() -> int:
+        return [path for path, _ in served(app)].count(THRESHOLD)
+
+    for _ in range(10):  # a burst within the first minute: no reading at all
+        client.get("Tickets", 7000)
+        clock.now += 1
+    assert readings() == 0
+    clock.now += 60  # a minute on, and 3+ requests since the start: the next request reads
+    client.get("Tickets", 7000)
+    assert readings() == 1
+    client.get("Tickets", 7000)
+    clock.now += 61  # the interval has passed, but only 1 request since the reading
+    client.get("Tickets", 7000)
+    assert readings() == 1
+    client.get("Tickets", 7000)  # the third since the reading, a minute on: reads
+    assert readings() == 2
+    client.close()
+
+
+def test_the_default_client_spends_no_request_on_readings_in_a_short_burst(
+    sandbox: Sandbox,
+) -> None:
+    # B3's shape (issue 10): many writes within a minute send those writes and nothing else.
+    app = emulator(sandbox)
+    client = make_client(sandbox, app, threshold_check_interval=60.0, threshold_check_every=2)
+    for _ in range(6):
+        client.get("Tickets", 7000)
+    assert [path for path, _ in served(app)] == ["7000"] * 6
     client.close()

@@ -69,7 +69,9 @@ def test_a_pull_does_not_wait_for_a_threshold_reading() -> None:
         transport = HoldUntilQuery(sb, "/thresholdinformation")
         # A reading due on every request: whichever request of the pull it falls on (metadata,
         # first page), it runs beside that request instead of before it.
-        config = ClientConfig(transport=transport, threshold_check_every=1)
+        config = ClientConfig(
+            transport=transport, threshold_check_every=1, threshold_check_interval=0
+        )
         with AutotaskClient(sb.credentials, config) as client:
             frame = read_autotask("Tickets", where="id > 0", client=client, progress=False)
         assert len(frame) > 500
