@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskAuthenticationError,
@@ -84,12 +86,30 @@ def is_user_error(error: AutotaskAPIError) -> bool:
     return any(phrase in lowered for phrase in _USER_ERROR_PHRASES)
 
 
+def _loads(content: bytes) -> Any:
+    """Decode a JSON body: orjson first, the standard library where orjson refuses.
+
+    Decoding is most of a pull's CPU (a 500-ticket page is about 1 MB: some 50 ms with ``json``,
+    30 with orjson, both under the interpreter lock that the frame building needs too), so the
+    faster well-kept decoder is used. Both give the same values for standard JSON, with one
+    exception: an integer past 64 bits reads as the nearest float (``json``: an exact int).
+    Autotask's integers are int32/int64 (the spec's formats), and a typed frame refuses either
+    form of such a value in an integer column. What orjson refuses and ``json`` reads (``NaN``,
+    lone surrogate escapes, UTF-16 bodies) still reads as before. Raises ``ValueError`` for a
+    body that neither reads.
+    """
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
+
+
 def parse_body(content: bytes) -> Any:
     """The JSON body, or its text when it is not JSON (None when empty)."""
     if not content:
         return None
     try:
-        return json.loads(content)
+        return _loads(content)
     except ValueError:
         return content.decode("utf-8", errors="replace")
 
@@ -100,7 +120,7 @@ def parse_json(content: bytes) -> Any:
     if not content:
         return None
     try:
-        return json.loads(content)
+        return _loads(content)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both
         return NOT_JSON
 

@@ -328,3 +328,28 @@ def test_an_attachment_is_read_from_every_answer_shape(body: Any, expected: Any)
     assert [(r.method, r.path) for r in server.received] == [
         ("GET", "/ATServicesRest/V1.0/Tickets/7/Attachments/42")
     ]
+
+
+# Bodies are decoded with orjson (the faster decoder), falling back to the standard library for
+# what orjson refuses (client/errors.py ``_loads``): (body, the value of "n" expected).
+JSON_BODIES = [
+    pytest.param(b'{"item": {"id": 7, "n": NaN}}', float("nan"), id="nan"),
+    pytest.param(b'{"item": {"id": 7, "n": "bad \\udcff byte"}}', "bad \udcff byte", id="surrogate"),
+    pytest.param('{"item": {"id": 7, "n": "Café ✓"}}'.encode("utf-16"), "Café ✓", id="utf-16"),
+    pytest.param(b'{"item": {"id": 7, "n": 18446744073709551615}}', 2**64 - 1, id="u64-max"),
+    pytest.param(b'{"item": {"id": 7, "n": 2e-3}}', 0.002, id="exponent"),
+    # The one documented difference: past 64 bits, the nearest float (json: an exact int).
+    pytest.param(b'{"item": {"id": 7, "n": 123456789012345678901234567890}}', 1.2345678901234568e29,
+                 id="int-past-64-bits"),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), JSON_BODIES)
+def test_every_json_body_reads_whichever_decoder_reads_it(body: bytes, expected: Any) -> None:
+    with LoopbackServer(lambda method, path: Answer(200, body)) as server:
+        creds = AuthCredentials("u@example.com", "CODE", "not-a-real-secret", api_url=server.url)
+        with AutotaskClient(creds, ClientConfig(**FAST)) as client:
+            got = client.get("Tickets", 7)
+    assert got is not None and got["id"] == 7
+    assert type(got["n"]) is type(expected)
+    assert repr(got["n"]) == repr(expected)  # repr: NaN is not equal to itself
