@@ -9,15 +9,23 @@ autotask_pandas.cli``).
     autotask update ENTITY ID --data JSON [--dry-run]   autotask delete ENTITY ID [--yes] [--dry-run]
     autotask batch create|update ENTITY --file data.json|.jsonl|.csv [--dry-run]
     autotask batch delete ENTITY --ids 1,2,3 [--yes] [--dry-run]
-    autotask attachments upload|download|list|delete-attachment ...
+    autotask attachments upload|download|list|delete-attachment ...   (delete-attachment [--yes])
     autotask entities                 autotask fields ENTITY
     autotask threshold                autotask doctor
-    autotask demo [--output report.html]   autotask sandbox serve [options]
+    autotask profile add|list         autotask demo [--output report.html]
+    autotask sandbox serve [options]
 
-Credentials come from ``AUTOTASK_*`` environment variables; with none at all, commands run
-against the built-in sandbox (and say so on stderr). Exit codes: 0 done, 1 the API or the client
-refused (one ``error: ...`` line on stderr, with the server's words), 2 a usage error. The secret
-is blanked in everything printed. The CLI parses and prints; requests go through the client.
+Every command that prints data takes ``--output table|json|jsonl|csv`` (JSON keys and CSV
+headers are the API's camelCase names); data goes to stdout, messages, prompts and progress to
+stderr. Credentials come from ``--profile``, the ``AUTOTASK_*`` environment variables or
+``$AUTOTASK_PROFILE``; with none at all, commands run against the built-in sandbox (and say so on
+stderr). A delete asks for confirmation on a terminal (only ``y``/``yes`` confirms) and needs
+``--yes`` off one; ``--dry-run`` prints the exact requests of any write and sends none.
+
+Exit codes: 0 done; 1 the API or the connection failed (one ``error: ...`` line on stderr, with
+the server's words), no item of a batch succeeded, or a delete was not confirmed (nothing
+deleted); 2 a usage error (nothing sent); 3 a batch that partly failed. The secret is blanked in
+everything printed. The CLI parses and prints; requests go through the client.
 """
 
 from __future__ import annotations

@@ -146,10 +146,22 @@ def _ids(text: str) -> list[int]:
 
 
 def _confirm(args: argparse.Namespace, question: str, err: TextIO) -> bool:
+    """``--yes``, or the user's answer on the terminal: only ``y``/``yes`` is yes; anything else,
+    an empty line or the end of input (Ctrl-D) is no."""
     if args.yes:
         return True
     print(f"{question} [y/N] ", end="", file=err, flush=True)
-    return input().strip().lower() in ("y", "yes")
+    try:
+        answer = input()
+    except EOFError:
+        print(file=err)  # end the prompt's line
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _declined(err: TextIO) -> int:
+    print("nothing deleted (not confirmed)", file=err)
+    return _DECLINED
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -264,8 +276,13 @@ def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def cmd_count(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
+    """The number alone (``table``), or ``{"entity", "count"}`` as JSON, one JSON line or CSV."""
     filters = resolve_filters(client, args.entity, args.filters)
-    print(client.count(args.entity, filters or None), file=out)
+    total = client.count(args.entity, filters or None)
+    if args.output == "table":
+        print(total, file=out)
+    else:
+        print_rows([{"entity": args.entity, "count": total}], args.output, out)
     return 0
 
 
@@ -280,10 +297,14 @@ def cmd_get(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> 
 
 
 def _done(args: argparse.Namespace, out: TextIO, verb: str, entity: str, answer: Any) -> None:
+    """What a write did: ``created Tickets 123`` (``table``), else the answer (``{"itemId": 123}``)
+    as JSON, one JSON line or CSV."""
     if args.output == "json":
         print(json.dumps(answer), file=out)
-    else:
+    elif args.output == "table":
         print(f"{verb} {entity} {answer.get('itemId')}", file=out)
+    else:
+        print_rows([answer], args.output, out)
 
 
 def cmd_create(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
@@ -312,8 +333,7 @@ def cmd_delete(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
         op = WriteOperation.delete(entity, args.id, parent_id=args.parent_id)
         return print_dry_run(client, [op], args.output, out, err)
     if not _confirm(args, f"delete {entity} {args.id}?", err):
-        print("nothing deleted", file=err)
-        return 1
+        return _declined(err)
     if not client.delete(entity, args.id, parent_id=args.parent_id):
         print(f"error: {entity} {args.id} was not found; nothing deleted", file=err)
         return 1
@@ -358,11 +378,10 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
     if args.dry_run:
         return print_dry_run(client, ops, args.output, out, err)
     if args.action == "delete" and not _confirm(args, f"delete {len(ops)} {args.entity}?", err):
-        print("nothing deleted", file=err)
-        return 1
+        return _declined(err)
     results = client.write_many(ops, batch_size=args.batch_size)
     redact = args.redact
-    if args.output == "json":
+    if args.output in ("json", "jsonl"):
         report = [
             {
                 "index": r.index,
@@ -372,7 +391,10 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
             }
             for r in results
         ]
-        print(json.dumps(report, indent=2), file=out)
+        if args.output == "json":
+            print(json.dumps(report, indent=2), file=out)
+        else:
+            print_rows(report, "jsonl", out)
     else:
         rows = [[r.index, r.status, r.item_id, _error_text(r, redact)] for r in results]
         if args.output == "csv":
@@ -398,6 +420,9 @@ def cmd_batch(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -
 
 
 _PARTLY_FAILED = 3  # exit code of a batch of which some items landed and some did not
+# A delete the user did not confirm: nothing was done that was asked for, so not 0 (a `&&` chain
+# stops), and no usage error either (the command line was fine).
+_DECLINED = 1
 
 
 def cmd_entities(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
@@ -477,19 +502,12 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
         )
     elif args.action == "list":
         found = attachments.get_attachments_for_entity(args.parent_type, args.parent_id)
-        # The reference's field names only: the API's own spellings of the same values (kept by
-        # the model as extras) would print each value twice under two names.
-        rows = [
-            {
-                k: v
-                for k, v in a.model_dump(exclude={"data"}, exclude_none=True).items()
-                if k in type(a).model_fields
-            }
-            for a in found
-        ]
-        cols = ["id", "file_name", "file_size", "content_type", "title", "created_date_time"]
+        rows = [_attachment_row(a) for a in found]
+        cols = ["id", "fullPath", "fileSize", "contentType", "title", "attachDate"]
         print_rows(rows, args.output, out, cols if args.output == "table" else None)
     else:  # delete-attachment
+        if not _confirm(args, f"delete attachment {args.attachment_id}?", err):
+            return _declined(err)
         if not attachments.delete_attachment(args.attachment_id):
             print(
                 f"error: attachment {args.attachment_id} was not found; nothing deleted", file=err
@@ -497,6 +515,33 @@ def cmd_attachments(args: argparse.Namespace, client: Any, out: TextIO, err: Tex
             return 1
         print(f"deleted attachment {args.attachment_id}", file=out)
     return 0
+
+
+#: The API's names of the attachment fields (FACTS §9), as ``get``/``query`` print them: every
+#: key the CLI prints is the API's camelCase spelling, once (the model also keeps the API's own
+#: keys as extras, which would print each value twice).
+_ATTACHMENT_KEYS = {
+    "id": "id",
+    "parent_type": "parentType",
+    "parent_id": "parentID",
+    "file_name": "fullPath",
+    "file_size": "fileSize",
+    "content_type": "contentType",
+    "title": "title",
+    "created_date_time": "attachDate",
+    "created_by": "attachedByResourceID",
+    "attachment_type": "attachmentType",
+    "publish": "publish",
+}
+
+
+def _attachment_row(attachment: Any) -> dict[str, Any]:
+    """One attachment of ``attachments list`` in the API's field names, without the file's data."""
+    return {
+        api: value
+        for name, api in _ATTACHMENT_KEYS.items()
+        if (value := getattr(attachment, name, None)) is not None
+    }
 
 
 def _attachment_dry_run(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
@@ -542,7 +587,10 @@ def prepare(args: argparse.Namespace) -> None:
         args.operations = _batch_operations(args)
         if args.batch_size < 1:
             raise UsageError("--batch-size must be at least 1")
-    deleting = args.command == "delete" or getattr(args, "action", None) == "delete"
+    deleting = args.command == "delete" or getattr(args, "action", None) in (
+        "delete",
+        "delete-attachment",
+    )
     if args.command == "export":
         try:
             args.export_format = export_format(args.format, args.out)
@@ -552,10 +600,12 @@ def prepare(args: argparse.Namespace) -> None:
         try:
             args.chosen_profile = choose_profile(args)
         except ProfileError as exc:
-            raise UsageError(str(exc)) from None
+            if args.command != "doctor":
+                raise UsageError(str(exc)) from None
+            args.profile_error = exc  # doctor reports it as a failed check, with the fix
     if getattr(args, "dry_run", False):
         return  # nothing is deleted: no confirmation needed
-    if deleting and args.command != "attachments" and not args.yes and not sys.stdin.isatty():
+    if deleting and not args.yes and not sys.stdin.isatty():
         raise UsageError("deleting needs --yes when not run from a terminal; nothing was sent")
 
 

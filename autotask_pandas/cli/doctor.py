@@ -1,7 +1,8 @@
 """``autotask threshold`` and ``autotask doctor``: the hour's request budget, and a pre-flight check.
 
-``doctor`` reports, one line each: where the credentials come from (never the secret itself),
-the zone the API user lives in, whether the credentials are accepted (one authenticated request:
+``doctor`` reports, one line each: where the credentials come from (the profile's name and file
+when one is used, from ``--profile`` or ``$AUTOTASK_PROFILE``; never the secret itself), the zone
+the API user lives in, whether the credentials are accepted (one authenticated request:
 the threshold reading), the hour's budget, and the versions of Python, pandas, pyarrow and
 autotask-pandas. A check that fails says what to do; the exit code is 1 when any failed.
 """
@@ -18,6 +19,8 @@ from importlib import metadata
 from typing import Any, TextIO
 
 from autotask_pandas.auth import ENV_INTEGRATION_CODE, ENV_SECRET, ENV_USERNAME
+from autotask_pandas.cli.output import print_rows
+from autotask_pandas.cli.profiles import ENV_PROFILE, Profile
 from autotask_pandas.cli.session import open_client
 from autotask_pandas.exceptions import AutotaskAuthenticationError, AutotaskException
 
@@ -25,22 +28,25 @@ __all__ = ["cmd_doctor", "cmd_threshold"]
 
 
 def cmd_threshold(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) -> int:
-    """Print the rolling hour's budget: used, limit, timeframe (minutes), percent used."""
+    """Print the rolling hour's budget: a sentence (``table``), else ``used``, ``limit``,
+    ``timeframeMinutes`` and ``percentUsed`` as one JSON object (json, jsonl) or a CSV row."""
     info = client.get_threshold_info()
     row = {
         "used": info.current_timeframe_request_count,
         "limit": info.external_request_threshold,
-        "timeframe_minutes": info.request_threshold_timeframe,
-        "percent_used": round(100 * info.usage, 1),
+        "timeframeMinutes": info.request_threshold_timeframe,
+        "percentUsed": round(100 * info.usage, 1),
     }
-    if args.output in ("json", "jsonl"):
-        print(json.dumps(row), file=out)
-    else:
+    if args.output == "table":
         print(
             f"{row['used']:,} of {row['limit']:,} requests used in the last "
-            f"{row['timeframe_minutes']} minutes ({row['percent_used']}%)",
+            f"{row['timeframeMinutes']} minutes ({row['percentUsed']}%)",
             file=out,
         )
+    elif args.output == "csv":
+        print_rows([row], "csv", out)
+    else:
+        print(json.dumps(row), file=out)
     return 0
 
 
@@ -52,6 +58,16 @@ def _version(name: str) -> str:
 
 
 def _credentials_line(args: argparse.Namespace) -> tuple[bool, str]:
+    refused = getattr(args, "profile_error", None)
+    if refused is not None:  # its message names the file and the fix, never a secret
+        return False, str(refused)
+    profile: Profile | None = getattr(args, "chosen_profile", None)
+    if profile is not None:
+        origin = "--profile" if getattr(args, "profile", None) else f"${ENV_PROFILE}"
+        return True, (
+            f"profile {profile.name!r} ({origin}) from {profile.path}: user {profile.username}, "
+            "integration code set, secret set"
+        )
     if getattr(args, "sandbox", False):
         return True, "the built-in sandbox (--sandbox)"
     names = (ENV_USERNAME, ENV_INTEGRATION_CODE, ENV_SECRET)
@@ -92,8 +108,10 @@ def cmd_doctor(args: argparse.Namespace, client: Any, out: TextIO, err: TextIO) 
         f"autotask-pandas {_version('autotask-pandas')}, Python {platform.python_version()}, "
         f"pandas {_version('pandas')}, pyarrow {_version('pyarrow')}",
     )
-    if args.output in ("json", "jsonl"):
-        print(json.dumps(checks, indent=2 if args.output == "json" else None), file=out)
+    if args.output == "json":
+        print(json.dumps(checks, indent=2), file=out)
+    elif args.output in ("jsonl", "csv"):  # one check a line / a row
+        print_rows(checks, args.output, out)
     else:
         for c in checks:
             print(f"{'ok  ' if c['ok'] else 'FAIL'}  {c['check']:<15} {c['detail']}", file=out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from autotask_pandas.cli.output import print_rows
 from autotask_pandas.client import AutotaskClient
 from autotask_pandas.types import WriteOperation
 
@@ -42,14 +43,17 @@ def print_dry_run(
     client: AutotaskClient, ops: list[WriteOperation], output: str, out: TextIO, err: TextIO
 ) -> int:
     """Print the planned requests on ``out`` (JSON array with ``--output json``, one JSON line
-    each with ``jsonl``, else ``METHOD URL`` then the body) and say on ``err`` that nothing was
-    sent. Returns the exit code, 0."""
+    each with ``jsonl``, CSV columns ``method,url,body`` (the body as compact JSON) with ``csv``,
+    else ``METHOD URL`` then the body) and say on ``err`` that nothing was sent. Returns the
+    exit code, 0."""
     planned = planned_requests(client, ops)
     if output == "json":
         print(json.dumps(planned, indent=2), file=out)
     elif output == "jsonl":
         for request in planned:
             print(json.dumps(request), file=out)
+    elif output == "csv":
+        print_rows(planned, "csv", out, ["method", "url", "body"])
     else:
         for request in planned:
             print(f"{request['method']} {request['url']}", file=out)

@@ -2,8 +2,9 @@
 
 Goes through the frames ``Query`` (typed columns, UDFs as ``udf:<name>``, picklist values or with
 ``--labels`` their labels): Parquet with ``Query.to_parquet`` (a row group a page), CSV and JSONL
-with ``Query.pages``, so memory holds one page whatever the size. The progress bar (rows of the
-server's count) goes to stderr; ``TQDM_DISABLE=1`` hides it.
+with ``Query.pages``: pulled over id ranges with up to the thread limit in flight, in ascending
+id, so memory holds a few pages whatever the size. The progress bar (rows of the server's count)
+goes to stderr; ``TQDM_DISABLE=1`` hides it.
 """
 
 from __future__ import annotations

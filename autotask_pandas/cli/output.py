@@ -79,7 +79,8 @@ def print_rows(
 
 
 def print_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
-    """One record: a field/value table (every field, nothing shortened), JSON or CSV."""
+    """One record: a field/value table (every field, nothing shortened; a value of several lines
+    goes on under its first, so no line of it reads as a field), JSON, one JSON line or CSV."""
     if fmt == "json":
         print(json.dumps(record, indent=2, default=str), file=out)
     elif fmt == "jsonl":
@@ -88,5 +89,7 @@ def print_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
         print_rows([record], "csv", out)
     else:
         width = max((len(k) for k in record), default=0)
+        under = "\n" + " " * (width + 2)
         for key, value in record.items():
-            print(f"{key.ljust(width)}  {cell(value)}".rstrip(), file=out)
+            text = under.join(line.rstrip() for line in cell(value).splitlines())
+            print(f"{key.ljust(width)}  {text}".rstrip(), file=out)

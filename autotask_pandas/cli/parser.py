@@ -28,7 +28,11 @@ examples:
   autotask batch create Contacts --file contacts.json
   autotask fields Tickets
 
-Without AUTOTASK_* credentials every command runs against the built-in sandbox."""
+Without AUTOTASK_* credentials every command runs against the built-in sandbox.
+
+Data goes to stdout, messages to stderr. Exit codes: 0 done; 1 the API or the connection
+failed, no item of a batch succeeded, or a delete was not confirmed (nothing deleted); 2 a
+usage error (nothing sent); 3 a batch that partly failed."""
 
 
 def _output(parser: argparse.ArgumentParser, flag: str = "--output") -> None:
@@ -127,6 +131,7 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
     count = _entity_command(sub, "count", "count matching records")
     _filters(count)
+    _output(count)
 
     get = _entity_command(sub, "get", "get one record by id", with_id=True)
     _parent(get)
@@ -210,6 +215,7 @@ def _add_attachments(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 
     remove = action("delete-attachment", "delete an attachment")
     remove.add_argument("--attachment-id", type=int, required=True)
+    remove.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     _dry_run(remove)
 
 

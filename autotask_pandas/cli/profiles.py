@@ -57,13 +57,15 @@ class ProfileError(Exception):
 
 @dataclass(frozen=True, repr=False)
 class Profile:
-    """One named set of credentials; ``repr`` leaves the secret out."""
+    """One named set of credentials; ``repr`` leaves the secret out. ``path`` is the file it was
+    read from (None for one made in code)."""
 
     name: str
     username: str
     integration_code: str
     secret: str
     api_url: str | None = None
+    path: Path | None = None
 
     def __repr__(self) -> str:
         return f"Profile(name={self.name!r}, username={self.username!r}, secret='**********')"
@@ -127,7 +129,7 @@ def _profile(name: str, table: dict[str, Any], path: Path) -> Profile:
         if not isinstance(value, str) or not value:
             raise ProfileError(f"{path}: profile {name!r} has no {key} (a non-empty string)")
         values[key] = value
-    return Profile(name, **values)
+    return Profile(name, **values, path=path)
 
 
 def load_profile(name: str, path: Path | None = None) -> Profile:

@@ -1,9 +1,10 @@
-"""The ``autotask`` commands, run as a user runs them, against the sandbox over loopback HTTP.
+"""The ``autotask`` commands, run in process, against the module's sandbox over loopback HTTP.
 
 ``main([...])`` runs in process with the sandbox's credentials in the environment (as a user
 exports them); what the commands claim is checked on the sandbox itself through a separate
 client (created rows are there, deleted rows are gone). One test starts the real command in a
-subprocess with no credentials at all: it must run against the built-in sandbox.
+subprocess with no credentials at all: it must run against the built-in sandbox. Every command,
+format and exit code is also run as a subprocess in ``test_cli_every_command.py``.
 """
 
 from __future__ import annotations
@@ -11,66 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import connect, new_sandbox
+from helpers.cli import CANARY, InProcess, autotask
 
 from autotask_pandas import AutotaskClient
 from autotask_pandas.catalog import load_catalog
-from autotask_pandas.cli import main
 from autotask_pandas.cli.filters import FilterSyntaxError, parse_filter
-from autotask_pandas.client import clear_zone_cache
 from autotask_pandas.sandbox import Sandbox
 
-REPO = Path(__file__).resolve().parents[2]
 CREDENTIAL_VARS = ("AUTOTASK_USERNAME", "AUTOTASK_INTEGRATION_CODE", "AUTOTASK_SECRET")
-CANARY = "canary-SECRET-7f3a9c1e55d2"
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with new_sandbox(0.5, 1) as sb:
-        yield sb
-
-
-@pytest.fixture(scope="module")
-def api(sandbox: Sandbox) -> Iterator[AutotaskClient]:
-    """An independent client to check what the commands did."""
-    with connect(sandbox, inprocess=False, threshold_check_every=0) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _sandbox_env(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:
-    clear_zone_cache()
-    monkeypatch.setenv("AUTOTASK_USERNAME", sandbox.username)
-    monkeypatch.setenv("AUTOTASK_INTEGRATION_CODE", sandbox.integration_code)
-    monkeypatch.setenv("AUTOTASK_SECRET", sandbox.secret)
-    monkeypatch.setenv("AUTOTASK_API_URL", sandbox.url)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], sandbox: Sandbox) -> Run:
-    """``run(*argv) -> (exit code, stdout, stderr)``; no secret ever appears in either."""
-
-    def run_(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        for secret in (sandbox.secret, CANARY):
-            assert secret not in out and secret not in err
-        assert "Traceback" not in err
-        return code, out, err
-
-    return run_
+# ``run`` (conftest): ``main(argv)`` in process with the module sandbox's credentials set.
+Run = InProcess
 
 
 def _json(out: str) -> Any:
@@ -383,36 +340,17 @@ def test_sandbox_db_keeps_writes_between_commands(
 
 
 def test_subprocess_without_credentials_queries_the_sandbox() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOTASK_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autotask_pandas.cli",
-            "query",
-            "Tickets",
-            "--max-records",
-            "3",
-            "--output",
-            "json",
-        ],
-        env=env,
-        cwd=REPO,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    rows = json.loads(proc.stdout)
+    # no AUTOTASK_* variable at all (the helper passes none of the caller's)
+    code, out, err = autotask("query", "Tickets", "--max-records", "3", "--output", "json")
+    assert code == 0, err
+    rows = json.loads(out)
     assert len(rows) == 3 and all(isinstance(r["id"], int) for r in rows)
-    assert "built-in sandbox" in proc.stderr
+    assert "built-in sandbox" in err
     # the same rows are on a sandbox built with the same (default) scale and seed
     with new_sandbox() as sb, connect(sb) as client:
         for row in rows:
             assert client.get("Tickets", row["id"])["title"] == row["title"]
-        assert sb.secret not in proc.stdout + proc.stderr
+        assert sb.secret not in out + err
 
 
 # -- attachments --------------------------------------------------------------------------------
@@ -452,7 +390,7 @@ def test_attachments_upload_list_download_delete(
         "json",
     )
     listed = {a["id"]: a for a in _json(out)}
-    assert code == 0 and listed[attachment]["file_name"] == "report.txt"
+    assert code == 0 and listed[attachment]["fullPath"] == "report.txt"  # the API's names
 
     target = tmp_path / "copy.txt"
     code, out, _ = run(
@@ -460,7 +398,9 @@ def test_attachments_upload_list_download_delete(
     )
     assert code == 0 and target.read_bytes() == source.read_bytes()
 
-    code, out, _ = run("attachments", "delete-attachment", "--attachment-id", str(attachment))
+    code, out, _ = run(
+        "attachments", "delete-attachment", "--attachment-id", str(attachment), "--yes"
+    )
     assert code == 0 and out.strip() == f"deleted attachment {attachment}"
     assert api.get("TicketAttachments", attachment, parent_id=ticket) is None
     code, _, err = run(

@@ -6,70 +6,22 @@ subprocess against a sandbox served over loopback HTTP; no output ever holds the
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import connect, new_sandbox
+from helpers.cli import Ran, writes
+from helpers.cli import autotask as run_autotask
 
 from autotask_pandas.client import AutotaskClient
 from autotask_pandas.sandbox import Sandbox
 
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with new_sandbox() as sb:
-        yield sb
+# ``sandbox`` and ``api`` (conftest): the module's served sandbox and a client of it.
 
 
-@pytest.fixture(scope="module")
-def api(sandbox: Sandbox) -> Iterator[AutotaskClient]:
-    with connect(sandbox) as client:
-        yield client
-
-
-def autotask(
-    sb: Sandbox, *argv: str, progress: bool = False, **env_changes: str
-) -> tuple[int, str, str]:
-    env = {
-        **os.environ,
-        "AUTOTASK_USERNAME": sb.username,
-        "AUTOTASK_INTEGRATION_CODE": sb.integration_code,
-        "AUTOTASK_SECRET": sb.secret,
-        "AUTOTASK_API_URL": sb.url,
-        **env_changes,
-    }
-    env.pop("TQDM_DISABLE", None)
-    if not progress:
-        env["TQDM_DISABLE"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "autotask_pandas.cli", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    for secret in {sb.secret, env["AUTOTASK_SECRET"]}:
-        assert secret not in done.stdout and secret not in done.stderr
-    assert "Traceback" not in done.stderr
-    return done.returncode, done.stdout, done.stderr
-
-
-def writes(sb: Sandbox, start: int) -> list[tuple[str, str]]:
-    """The writes the sandbox served since request number ``start`` (method, path)."""
-    out = []
-    for request in sb.requests[start:]:
-        path = request.path.split("/V1.0/")[-1]
-        if request.method in ("PATCH", "PUT", "DELETE") or (
-            request.method == "POST" and not path.endswith("/query")
-        ):
-            out.append((request.method, path))
-    return out
+def autotask(sb: Sandbox, *argv: str, progress: bool = False, **env: str) -> Ran:
+    """``autotask ARGV`` as a subprocess on ``sb`` (``env`` overrides its variables)."""
+    return run_autotask(*argv, sandbox=sb, env=env, progress=progress)
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -6,42 +6,19 @@ sandbox served over loopback HTTP, and no output holds the secret."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import pytest
-from helpers import new_sandbox
+from helpers.cli import Ran
+from helpers.cli import autotask as run_autotask
 
 from autotask_pandas.sandbox import Sandbox
 
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with new_sandbox() as sb:
-        yield sb
+# ``sandbox`` (conftest): the module's served sandbox.
 
 
-def autotask(sb: Sandbox, *argv: str) -> tuple[int, str, str]:
-    env = {
-        **os.environ,
-        "AUTOTASK_USERNAME": sb.username,
-        "AUTOTASK_INTEGRATION_CODE": sb.integration_code,
-        "AUTOTASK_SECRET": sb.secret,
-        "AUTOTASK_API_URL": sb.url,
-        "TQDM_DISABLE": "1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "autotask_pandas.cli", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert sb.secret not in done.stdout and sb.secret not in done.stderr
-    assert "Traceback" not in done.stderr
-    return done.returncode, done.stdout, done.stderr
+def autotask(sb: Sandbox, *argv: str) -> Ran:
+    return run_autotask(*argv, sandbox=sb)
 
 
 def test_version(sandbox):
@@ -108,5 +85,6 @@ def test_attachments_list_takes_output_and_prints_each_value_once(sandbox, tmp_p
     code, out, err = autotask(sandbox, "attachments", "list", *where, "--output", "jsonl")
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
-    assert rows and rows[0]["file_name"] == "note.txt"
-    assert not {"fullPath", "fileSize", "contentType", "parentID"} & set(rows[0])
+    # the API's names (as get and query print them), each value once
+    assert rows and rows[0]["fullPath"] == "note.txt"
+    assert not {"file_name", "file_size", "content_type", "parent_id"} & set(rows[0])

@@ -1,7 +1,7 @@
 """issue 8, "One filter language everywhere": the CLI's --filter and --fields are the language of
 ``read_autotask(where=...)``, checked against the metadata before any query is sent.
 
-Run as a user runs the command (``main([...])`` with the session sandbox's credentials in the
+Run as a user runs the command (``main([...])`` with the module sandbox's credentials in the
 environment, over loopback HTTP); what the commands print is compared with what the Python API
 reads from the same sandbox, and ``sandbox.requests`` shows what reached the server.
 """
@@ -9,37 +9,16 @@ reads from the same sandbox, and ``sandbox.requests`` shows what reached the ser
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
+from helpers.cli import InProcess
 
 from autotask_pandas import AutotaskClient, read_autotask
-from autotask_pandas.cli import main
-from autotask_pandas.client import clear_zone_cache
 from autotask_pandas.sandbox import Sandbox
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(autouse=True)
-def _sandbox_env(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:
-    clear_zone_cache()
-    monkeypatch.setenv("AUTOTASK_USERNAME", sandbox.username)
-    monkeypatch.setenv("AUTOTASK_INTEGRATION_CODE", sandbox.integration_code)
-    monkeypatch.setenv("AUTOTASK_SECRET", sandbox.secret)
-    monkeypatch.setenv("AUTOTASK_API_URL", sandbox.url)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], sandbox: Sandbox) -> Run:
-    def run_(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        assert sandbox.secret not in out + err and "Traceback" not in err
-        return code, out, err
-
-    return run_
+# ``run`` (conftest): ``main(argv)`` in process with the module sandbox's credentials set;
+# ``client`` (conftest): a client of the same sandbox.
+Run = InProcess
 
 
 def _queries_sent(sandbox: Sandbox, since: int) -> list[str]:

@@ -5,51 +5,24 @@ fix; an unknown name lists the known ones; no output ever holds the secret."""
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import new_sandbox
+from helpers.cli import Ran
+from helpers.cli import autotask as run_autotask
 
 from autotask_pandas.sandbox import Sandbox
 
-_CREDENTIAL_VARS = (
-    "AUTOTASK_USERNAME",
-    "AUTOTASK_INTEGRATION_CODE",
-    "AUTOTASK_SECRET",
-    "AUTOTASK_API_URL",
-    "AUTOTASK_PROFILE",
-)
+# ``sandbox`` (conftest): the module's served sandbox.
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with new_sandbox() as sb:
-        yield sb
-
-
-def autotask(
-    sb: Sandbox, config: Path, *argv: str, stdin: str = "", **env: str
-) -> tuple[int, str, str]:
-    """``autotask ARGV`` with no credentials in its environment but ``env``; the secret is in
-    no output (asserted on every call)."""
-    environ = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARS}
-    environ.update(AUTOTASK_CONFIG_DIR=str(config), TQDM_DISABLE="1", **env)
-    done = subprocess.run(
-        [sys.executable, "-m", "autotask_pandas.cli", *argv],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=120,
+def autotask(sb: Sandbox, config: Path, *argv: str, stdin: str = "", **env: str) -> Ran:
+    """``autotask ARGV`` with no credentials in its environment but ``env``; ``sb``'s secret is
+    in no output (asserted on every call)."""
+    return run_autotask(
+        *argv, env={"AUTOTASK_CONFIG_DIR": str(config), **env}, stdin=stdin, secrets=[sb.secret]
     )
-    assert sb.secret not in done.stdout and sb.secret not in done.stderr
-    assert "Traceback" not in done.stderr
-    return done.returncode, done.stdout, done.stderr
 
 
 def add_profile(sb: Sandbox, config: Path, name: str = "demo") -> Path:

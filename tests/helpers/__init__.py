@@ -11,7 +11,11 @@
   sandbox never gives);
 - ``errors``: ``exception_chain`` (an error, its causes, contexts and batch item errors);
 - ``interrupts``: ``Watched`` (a transport that notes the first write) and ``interrupt_when``
-  (a real SIGINT to the main thread once it has).
+  (a real SIGINT to the main thread once it has);
+- ``cli`` (imported as ``helpers.cli``): the ``autotask`` command run as a subprocess on a served
+  sandbox (``autotask``, ``autotask_all``; stdin piped or a terminal) or in process
+  (``InProcess``), each run checked for secrets and tracebacks; ``sandbox_env``, ``writes``,
+  ``CANARY``. The CLI tests' fixtures (``tests/cli/conftest.py``) are built on it.
 """
 
 from .clock import FakeClock
