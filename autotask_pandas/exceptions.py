@@ -14,6 +14,8 @@
     │                                          and whose retry was refused (``last_error``)
     ├── AutotaskBatchError                     some items of a many-write failed; ``.results`` holds
     │                                          every item's outcome in input order
+    ├── AutotaskPullInterruptedError           a pull of many pages stopped by an error (``error``)
+    │                                          after its first page; ``resume()`` fetches the rest
     └── AutotaskAPIError                       the server answered with an error status
         ├── AutotaskAuthenticationError        401, and the 500s "IntegrationCode is invalid." and
         │                                      "Zone information could not be determined"
@@ -21,7 +23,10 @@
         ├── AutotaskNotFoundError (KeyError)   404
         ├── AutotaskResponseError              a 2xx answer the client cannot trust: not JSON, or
         │                                      not the shape the call promises (never read as
-        │                                      "no rows" or "not found")
+        │                                      "no rows" or "not found"), or a query page that
+        │                                      breaks paging's promises (client/paging.py)
+        │   └── AutotaskUntrustedURLError      ... naming a page URL off the API root; also an
+        │                                      AutotaskZoneError: nothing is sent there
         ├── AutotaskRateLimitError             429: the hourly request threshold (``retry_after``)
         └── AutotaskThreadLimitError           "thread threshold exceeded", whatever the status
 
@@ -31,14 +36,17 @@
 request or response object: those carry the credentials in their headers, and an exception can
 travel far (logs, tracebacks, pickles).
 
+``AutotaskPullInterruptedError`` is raised only once a pull has received a page: an error before
+that is raised as it is (there is nothing to resume). Its ``error`` may be any error above.
+
 ``AutotaskUncertainWriteError`` deliberately does not inherit ``AutotaskConnectionError``: code that
 retries on connection errors must not resend a create that may already have landed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover - import only for type checkers
     from autotask_pandas.types import WriteResult
@@ -51,11 +59,13 @@ __all__ = [
     "AutotaskException",
     "AutotaskNotFoundError",
     "AutotaskPermissionError",
+    "AutotaskPullInterruptedError",
     "AutotaskRateLimitError",
     "AutotaskResponseError",
     "AutotaskThreadLimitError",
     "AutotaskTimeoutError",
     "AutotaskUncertainWriteError",
+    "AutotaskUntrustedURLError",
     "AutotaskValidationError",
     "AutotaskZoneError",
 ]
@@ -153,6 +163,62 @@ class AutotaskBatchError(AutotaskException):
         return [r for r in self.results if r.status == "ok"]
 
 
+_T = TypeVar("_T")
+
+
+class AutotaskPullInterruptedError(AutotaskException, Generic[_T]):
+    """A pull of several pages stopped by an error after some of its pages had come in; nothing
+    received is lost and nothing needs fetching twice.
+
+    ``error``: the error that stopped it (after the client's own retries; also ``__cause__``).
+    ``received``: rows the pull had received before it (handed over, or held for ``resume``).
+
+    ``resume()`` fetches only what the pull had not received - a sequential pull from the page
+    after its last good one, a pull over id ranges the ranges not done, each from its last id -
+    and returns what the interrupted call still owed: for a call that returns everything at once
+    (``Query.to_pandas``, ``read_autotask``) its complete result; for an iterator
+    (``iter_pages``, ``iter_query``, ``iter_row_pages``) an iterator of the pages (rows) it had
+    not yielded yet. A resume interrupted in turn raises a new ``AutotaskPullInterruptedError``
+    to resume from. Each error can be resumed once (``AutotaskValidationError`` the second time,
+    as from a copy unpickled: a pickle holds the message, ``error`` and ``received`` only).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: BaseException | None = None,
+        received: int = 0,
+        resume: Callable[[], _T] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error = error
+        self.received = received
+        self._resume = resume
+        self._resumed = False
+
+    def resume(self) -> _T:
+        """The rest of the pull (see the class docstring). Raises ``AutotaskValidationError``
+        when called a second time or on an unpickled copy, before any request."""
+        if self._resumed:
+            raise AutotaskValidationError(
+                "this interrupted pull was already resumed; if the resume was interrupted in "
+                "turn, resume the error it raised"
+            )
+        if self._resume is None:
+            raise AutotaskValidationError(
+                "this interrupted pull cannot be resumed here (an unpickled copy holds no "
+                "connection): run the query again"
+            )
+        self._resumed = True
+        return self._resume()
+
+    def __reduce__(self) -> Any:
+        # The resume holds the client (connections, the secret): never part of a pickle.
+        state = {"error": self.error, "received": self.received, "_resume": None, "_resumed": False}
+        return (type(self), (self.message,), state)
+
+
 class AutotaskAPIError(AutotaskException):
     """The API answered with an error status; ``errors`` are the server's own words."""
 
@@ -194,6 +260,12 @@ class AutotaskResponseError(AutotaskAPIError):
     """The server answered 2xx with a body the call cannot use: HTML, truncated JSON, or JSON not
     of the promised shape. ``status_code`` is the answer's status; ``response`` is the body with
     any secret blanked, cut to a few hundred characters."""
+
+
+class AutotaskUntrustedURLError(AutotaskResponseError, AutotaskZoneError):
+    """A page's ``nextPageUrl``/``prevPageUrl`` leaves the API root the client was given (another
+    scheme, host, port or path prefix): it is not followed, so the credentials never go there.
+    Caught as either parent: an answer not to trust, and a place credentials must not go."""
 
 
 class AutotaskRateLimitError(AutotaskAPIError):

@@ -6,8 +6,9 @@
     python benchmarks/fault_suite.py --full --seeds 0,1,2
 
 The checks are those of ``tests/reliability/fault_checks.py`` (every ok row on the server as
-intended, every failed row unchanged, no duplicated create, uncertain rows either way, the frame
-unchanged, a clean re-push all ok); an AssertionError ends the run. Prints the statuses counted and
+intended, every failed row unchanged once the writes given up on have landed, no duplicated
+create, uncertain rows either way, the frame unchanged, a clean re-push all ok); the faults include
+answers slower than the client's timeout on every method. An AssertionError ends the run. Prints the statuses counted and
 the faults injected; asserts nothing about time.
 """
 
@@ -18,7 +19,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reliability"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # runnable from a checkout
+sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 
 from fault_checks import CI, FULL, check_pull, check_push, faulty_sandbox  # noqa: E402
 

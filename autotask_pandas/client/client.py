@@ -19,12 +19,12 @@ Where the reference and the live API disagree, the live API wins:
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,7 +34,7 @@ from autotask_pandas.client.config import ClientConfig
 from autotask_pandas.client.errors import untrusted_answer
 from autotask_pandas.client.hosts import same_origin, trust_problem
 from autotask_pandas.client.metadata import MetadataCache, metadata_problem
-from autotask_pandas.client.paging import FilterInput, Pager, QueryPlan, plan_query
+from autotask_pandas.client.paging import FilterInput, Pager, QueryPlan, plan_query, read_page
 from autotask_pandas.client.partitioned import RangePull
 from autotask_pandas.client.routing import Router
 from autotask_pandas.client.transport import RequestKind, RetryPolicy, Transport
@@ -42,6 +42,7 @@ from autotask_pandas.client.write_methods import WritingMixin
 from autotask_pandas.client.zones import lookup_zone
 from autotask_pandas.exceptions import (
     AutotaskNotFoundError,
+    AutotaskResponseError,
     AutotaskValidationError,
     AutotaskZoneError,
 )
@@ -87,12 +88,6 @@ def _the_item(data: Any, entity_id: int) -> dict[str, Any] | None:
     return dict(item) if isinstance(item, Mapping) else None
 
 
-def _batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 class AutotaskClient(WritingMixin):
     """A client for one API user. Thread-safe; use as a context manager or call ``close()``."""
 
@@ -112,8 +107,10 @@ class AutotaskClient(WritingMixin):
                 raise AutotaskValidationError(f"refusing to send credentials: {problem}")
         self._base_url: str | None = credentials.api_url
         self._base_lock = threading.Lock()
-        self._secret = credentials.secret.get_secret_value()
-        _REDACTOR.add(self._secret)
+        # Kept as a SecretStr (its repr is '**********'): vars(client) or a debugger's view of
+        # the client must not show the secret; the plain text lives only in the redactor's set.
+        self._secret = credentials.secret
+        _REDACTOR.add(self._secret.get_secret_value())
         self._closed = False
         self._http = httpx.Client(
             timeout=httpx.Timeout(config.timeout),
@@ -155,7 +152,7 @@ class AutotaskClient(WritingMixin):
         if not self._closed:
             self._closed = True
             self._http.close()
-            _REDACTOR.discard(self._secret)
+            _REDACTOR.discard(self._secret.get_secret_value())
 
     def __enter__(self) -> Self:
         return self
@@ -439,12 +436,12 @@ class AutotaskClient(WritingMixin):
         plan = self._plan(entity, filters, include_fields, page_size)
         if not plan.is_simple or self.config.thread_limit < 2:
             page_size = page_size if limit is None else max(1, min(page_size, limit))
-            rows = self._pager.iter_rows(
+            yield from self._pager.iter_row_batches(
                 replace(plan, page_size=page_size),
                 impersonation=impersonation_resource_id,
                 limit=limit,
+                size=page_size,
             )
-            yield from _batched(rows, page_size)
             return
         pull = RangePull(
             self._pull_read,
@@ -466,17 +463,10 @@ class AutotaskClient(WritingMixin):
         limit: int | None = None,
         impersonation_resource_id: int | None = None,
     ) -> list[dict[str, Any]]:
-        """``list(iter_query(...))``."""
-        return list(
-            self.iter_query(
-                entity,
-                filters,
-                include_fields,
-                page_size=page_size,
-                limit=limit,
-                impersonation_resource_id=impersonation_resource_id,
-            )
-        )
+        """``list(iter_query(...))``. Interrupted after its first page:
+        ``AutotaskPullInterruptedError``, whose ``resume()`` returns the complete list."""
+        plan = self._plan(entity, filters, include_fields, page_size)
+        return self._pager.all_rows(plan, impersonation=impersonation_resource_id, limit=limit)
 
     def count(
         self,
@@ -499,18 +489,23 @@ class AutotaskClient(WritingMixin):
             raise AutotaskValidationError(f"{route.entity.name} is not reached under a parent")
         rows: list[dict[str, Any]] = []
         url: str | None = self._url(route.collection_path(parent_id))
+        followed: set[str] = set()
+        last: int | None = None
         while url:  # a GET listing's next page is a GET too
-            data = (
-                self._transport.request(
-                    "GET",
-                    url,
-                    kind=RequestKind.READ,
-                    impersonation_resource_id=impersonation_resource_id,
-                )
-                or {}
+            followed.add(url)
+            data = self._transport.request(
+                "GET", url, kind=RequestKind.READ, impersonation_resource_id=impersonation_resource_id
             )
-            rows.extend(data.get("items") or [])
-            url = (data.get("pageDetails") or {}).get("nextPageUrl")
+            # The same checks as a query's pages (paging.read_page): a page, ids ascending and
+            # each once, page URLs on the API root; a next page already followed is refused.
+            items, url = read_page(data, url=url, root=self._url(""), after=last, method="GET")
+            rows.extend(items)
+            last = int(items[-1]["id"]) if items else last
+            if url is not None and url in followed:
+                raise AutotaskResponseError(
+                    f"GET {urlsplit(url).path}: the next page is one already followed; "
+                    "paging would not end"
+                )
         return rows
 
     # -- single records ---------------------------------------------------------------------------

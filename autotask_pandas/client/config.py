@@ -35,8 +35,7 @@ class ClientConfig:
     metadata_cache_dir  directory for the on-disk metadata cache (None: memory only)
     metadata_ttl        seconds metadata stays valid (None: forever)
     threshold_check_every  read ThresholdInformation after N requests (0: never; also after 429)
-    threshold_check_interval  and at most once per this many seconds, the first interval counted
-                        from the client's first request (0: the first request reads)
+    threshold_check_interval  and at most once per this many seconds (0: first request reads)
     threshold_delays    (usage fraction, seconds) pairs: wait this long per request past that usage
     in_chunk_size       values per ``in``/``notIn`` list before a query is split (API: 500 ORs)
     transport           an httpx transport (tests, the sandbox's in-process transport)

@@ -46,6 +46,31 @@ the first costs a request only for the parts whose rows were used up.
 
 **Pages.** ``nextPageUrl`` is followed verbatim with the method and body of the first request: our
 queries are POSTed, so their next pages are POSTed with the same body (a GET there is a 405).
+
+**What paging is promised, and checked** (``read_page``). An answer that breaks one of these is
+an ``AutotaskResponseError`` naming method and path (never read as the last page, never paged
+forever), and the request it would lead to is not sent:
+
+* every page has ``pageDetails`` (FACTS §5, ``PagingModel``): without it, whether more pages
+  follow is unknown, so a page without it is not taken for the last;
+* ids ascend within a page and across the pages of one query, each once (FACTS §4 "Ordering",
+  unconfirmed for REST but what its id cursor implies; §5: pages are an id cursor, ``nextIds``; the merging above and ``partitioned.py`` rely on it): a page whose ids
+  go backwards, or repeat an id already received, would lose or double rows;
+* a ``nextPageUrl`` stays on the API root the client was given: same scheme, host and port,
+  its path under ``{root}V1.0/``, no ``.``/``..`` segments, no user info; else
+  ``AutotaskUntrustedURLError`` (also an ``AutotaskZoneError``) when it would be followed, and it
+  is not. (The transport checks the origin of every request too; this also pins the path.) A
+  ``prevPageUrl`` off the root (never followed by the client, but shown to the user) makes the
+  page untrusted at once;
+* a ``nextPageUrl`` already followed by this query is not followed again: the pages would
+  repeat forever.
+
+**Interrupted pulls** (``iter_pages``, ``iter_rows``, ``all_rows``). A request after the first
+page that fails for good (after the transport's retries) raises ``AutotaskPullInterruptedError``
+from it; its ``resume()`` continues from the last page received, so no page that came in is
+asked for again. (A split query resumes from its last merged page: the parts' pages fetched for
+the merged page that failed are asked again.) An error before the first page is raised as it is;
+``get_next_page(page)`` fails without changing ``page``, so calling it again is its resume.
 """
 
 from __future__ import annotations
@@ -53,12 +78,22 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.client.errors import untrusted_answer
+from autotask_pandas.client.hosts import origin
+from autotask_pandas.exceptions import (
+    AutotaskException,
+    AutotaskPullInterruptedError,
+    AutotaskResponseError,
+    AutotaskUntrustedURLError,
+    AutotaskValidationError,
+)
 from autotask_pandas.types import (
     FilterOperation,
     GroupOperation,
@@ -74,9 +109,11 @@ __all__ = [
     "Pager",
     "QueryPlan",
     "QueryState",
+    "interrupted",
     "normalise_filters",
-    "parse_page",
+    "on_root",
     "plan_query",
+    "read_page",
     "row_id",
 ]
 
@@ -324,11 +361,17 @@ def _include_fields(include_fields: Iterable[str] | None) -> tuple[str, ...] | N
 
 @dataclass(frozen=True)
 class QueryState:
-    """How a page of an unsplit query was asked for: its next page is POSTed with ``body``."""
+    """How a page of an unsplit query was asked for: its next page is POSTed with ``body`` to
+    ``next_url`` (as checked when the page came in). ``last_id``: the highest id received so far;
+    ``followed``: the URLs this query has asked (neither is asked again)."""
 
     plan: QueryPlan
     body: dict[str, Any]
     impersonation_resource_id: int | None = None
+    next_url: str | None = None
+    last_id: int | None = None
+    followed: frozenset[str] = frozenset()
+    page_url: str = ""  # the URL this page came from (errors name it)
 
     @property
     def has_more_parts(self) -> bool:
@@ -344,6 +387,9 @@ class _PartCursor:
     rows: Sequence[dict[str, Any]]
     start: int
     next_url: str | None
+    after: int | None = None  # the part's highest id received (exclusions included)
+    followed: frozenset[str] = field(default_factory=frozenset)
+    page_url: str = ""  # the URL its rows came from
 
     @property
     def head_id(self) -> int | None:
@@ -371,6 +417,15 @@ class MergeState:
 PostJSON = Callable[[str, dict[str, Any], int | None], Any]
 
 
+class _RequestFailed(Exception):
+    """A page request of a pull failed for good (``error``); ``iter_pages`` turns it into an
+    ``AutotaskPullInterruptedError``. Never leaves this module."""
+
+    def __init__(self, error: AutotaskException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Pager:
     """Runs query plans: pages, rows, counts. ``post(url, body, impersonation)`` sends a POST and
     returns the parsed body; ``url(path)`` makes an absolute API URL from ``Tickets/query``."""
@@ -379,6 +434,48 @@ class Pager:
         self._post = post
         self._url = url
 
+    def _root(self) -> str:
+        """Where every page URL must stay: ``{api root}V1.0/``."""
+        return self._url("")
+
+    def _send(
+        self, url: str, body: dict[str, Any], impersonation: int | None, interruptible: bool
+    ) -> Any:
+        if not interruptible:
+            return self._post(url, body, impersonation)
+        try:
+            return self._post(url, body, impersonation)
+        except AutotaskException as exc:
+            raise _RequestFailed(exc) from exc
+
+    def _follow(
+        self,
+        url: str,
+        body: dict[str, Any],
+        impersonation: int | None,
+        *,
+        source: str,
+        after: int | None,
+        followed: frozenset[str],
+        interruptible: bool = False,
+    ) -> tuple[list[dict[str, Any]], str | None, Any, frozenset[str]]:
+        """POST ``url`` (the ``nextPageUrl`` of the answer to ``source``) with ``body``, once it
+        is known to stay on the root and not to have been followed: (rows, the next URL, the
+        answer, the URLs followed so far)."""
+        root = self._root()
+        if not on_root(url, root):
+            raise _off_root("POST", source, "nextPageUrl", url, root)
+        if url in followed:
+            raise _broken(
+                "POST",
+                source,
+                f"a nextPageUrl already followed by this query ({_where(url)}): the pages would "
+                "repeat forever; it was not followed again",
+            )
+        data = self._send(url, body, impersonation, interruptible)
+        items, next_url = read_page(data, url=url, root=root, after=after, check_next=False)
+        return items, next_url, data, followed | {url}
+
     # -- pages --------------------------------------------------------------------------------
 
     def first_page(
@@ -386,63 +483,134 @@ class Pager:
     ) -> QueryResponse:
         """The first page: at most ``page_size`` rows, the lowest ids of the whole answer."""
         size = page_size or plan.page_size
+        url = self._url(f"{plan.entity}/query")
         if plan.is_simple:
             body = plan.body(plan.parts[0], size)
-            data = self._post(self._url(f"{plan.entity}/query"), body, impersonation)
-            items, next_url = _parse_page(data)
+            data = self._post(url, body, impersonation)
+            items, next_url = read_page(data, url=url, root=self._root(), check_next=False)
             page = _response(items, size, next_url, data)
-            page._request = QueryState(plan, body, impersonation)
+            page._request = QueryState(
+                plan, body, impersonation, next_url, _last_id(items, None), frozenset({url}), url
+            )
             return page
         excluded = self._ids_of(plan, plan.exclusions, impersonation)
         cursors = []
         for filters in plan.parts:
             body = plan.body(filters, size)
-            data = self._post(self._url(f"{plan.entity}/query"), body, impersonation)
-            items, next_url = _parse_page(data)
-            cursors.append(_PartCursor(body, _without(items, excluded), 0, next_url))
+            data = self._post(url, body, impersonation)
+            items, next_url = read_page(data, url=url, root=self._root(), check_next=False)
+            cursors.append(
+                _PartCursor(
+                    body,
+                    _without(items, excluded),
+                    0,
+                    next_url,
+                    _last_id(items, None),
+                    frozenset({url}),
+                    url,
+                )
+            )
         state = MergeState(plan, size, tuple(cursors), excluded, None, impersonation)
         return self._merged_page(state)
 
     def next_page(self, page: QueryResponse) -> QueryResponse | None:
-        """The page after ``page``; None after the last."""
+        """The page after ``page``; None after the last. ``page`` is not changed, so after an
+        error the same call can simply be made again."""
+        return self._next(page, interruptible=False)
+
+    def _next(self, page: QueryResponse, *, interruptible: bool) -> QueryResponse | None:
         state = page._request
         if isinstance(state, MergeState):
             if not state.has_more_parts:
                 return None
-            following = self._merged_page(state)
+            following = self._merged_page(state, interruptible)
             return following if following.items else None
         if not isinstance(state, QueryState):
             raise AutotaskValidationError(
                 "this QueryResponse was not made by the client's query(); it has no request to follow"
             )
-        next_url = page.page_details.next_page_url
+        next_url = state.next_url
         if not next_url:
             return None
         # Verbatim, POSTed with the body of the first request.
-        data = self._post(next_url, state.body, state.impersonation_resource_id)
-        items, following_url = _parse_page(data)
+        items, following_url, data, followed = self._follow(
+            next_url,
+            state.body,
+            state.impersonation_resource_id,
+            source=state.page_url,
+            after=state.last_id,
+            followed=state.followed,
+            interruptible=interruptible,
+        )
         following = _response(items, int(state.body["MaxRecords"]), following_url, data)
-        following._request = state
+        following._request = replace(
+            state,
+            next_url=following_url,
+            last_id=_last_id(items, state.last_id),
+            followed=followed,
+            page_url=next_url,
+        )
         return following
 
     def iter_pages(self, first: QueryResponse) -> Iterator[QueryResponse]:
-        page: QueryResponse | None = first
-        while page is not None:
-            yield page
-            page = self.next_page(page)
+        """``first`` and every page after it. A page request after ``first`` that fails for good
+        raises ``AutotaskPullInterruptedError`` (its ``resume()``: an iterator of the pages not
+        yielded yet, from the page after the last one yielded)."""
+        yield first
+        yield from self._pages_after(first, len(first.items))
+
+    def _pages_after(self, page: QueryResponse, received: int) -> Iterator[QueryResponse]:
+        while True:
+            try:
+                following = self._next(page, interruptible=True)
+            except _RequestFailed as failed:
+                entity = _entity_of(page)
+                raise interrupted(
+                    entity, failed.error, received, partial(self._pages_after, page, received)
+                ) from failed.error
+            if following is None:
+                return
+            received += len(following.items)
+            yield following
+            page = following
 
     # -- rows ---------------------------------------------------------------------------------
 
     def iter_rows(
         self, plan: QueryPlan, *, impersonation: int | None = None, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every row once, in ascending id; the first ``limit`` rows of them with a limit."""
+        """Every row once, in ascending id; the first ``limit`` rows of them with a limit.
+        Interrupted after the first page: ``AutotaskPullInterruptedError`` whose ``resume()`` is
+        an iterator of the rows not yielded yet (up to the limit)."""
         if limit is not None and limit <= 0:
             return
         page_size = plan.page_size if limit is None else max(1, min(plan.page_size, limit))
         first = self.first_page(plan, impersonation=impersonation, page_size=page_size)
-        rows = (row for page in self.iter_pages(first) for row in page.items)
-        yield from itertools.islice(rows, limit)
+        yield from _rows_of(self.iter_pages(first), limit)
+
+    def iter_row_batches(
+        self,
+        plan: QueryPlan,
+        *,
+        impersonation: int | None = None,
+        limit: int | None = None,
+        size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """``iter_rows`` in lists of ``size`` rows (the last may be shorter). Interrupted:
+        ``resume()`` is an iterator of the lists not yielded yet (a list begun is kept)."""
+        yield from _batches(self.iter_rows(plan, impersonation=impersonation, limit=limit), size)
+
+    def all_rows(
+        self, plan: QueryPlan, *, impersonation: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """``list(iter_rows(...))``; interrupted, its ``resume()`` returns the complete list (the
+        rows received, then the rest)."""
+        rows: list[dict[str, Any]] = []
+        try:
+            rows.extend(self.iter_rows(plan, impersonation=impersonation, limit=limit))
+        except AutotaskPullInterruptedError as stop:
+            raise _collecting(stop, rows) from stop.error
+        return rows
 
     def count(self, plan: QueryPlan, *, impersonation: int | None = None) -> int:
         """How many rows the query answers (see "Counting" in the module docstring)."""
@@ -482,27 +650,53 @@ class Pager:
         url = self._url(f"{plan.entity}/query")
         for filters in queries:
             body = only_ids.body(filters, MAX_PAGE_SIZE)
-            next_url: str | None = url
+            data = self._post(url, body, impersonation)
+            items, next_url = read_page(data, url=url, root=self._root(), check_next=False)
+            followed = frozenset({url})
+            ids.update(_row_id(r) for r in items)
+            after = _last_id(items, None)
+            source = url
             while next_url:
-                items, next_url = _parse_page(self._post(next_url, body, impersonation))
+                asked = next_url
+                items, next_url, _, followed = self._follow(
+                    asked, body, impersonation, source=source, after=after, followed=followed
+                )
                 ids.update(_row_id(r) for r in items)
+                after = _last_id(items, after)
+                source = asked
         return frozenset(ids)
 
-    def _fill(self, cursor: _PartCursor, state: MergeState) -> _PartCursor:
+    def _fill(self, cursor: _PartCursor, state: MergeState, interruptible: bool) -> _PartCursor:
         """The cursor with rows to merge: its next pages fetched while it has none left."""
         while cursor.start >= len(cursor.rows) and cursor.next_url:
-            data = self._post(cursor.next_url, cursor.body, state.impersonation_resource_id)
-            items, next_url = _parse_page(data)
-            cursor = _PartCursor(cursor.body, _without(items, state.excluded_ids), 0, next_url)
+            asked = cursor.next_url
+            items, next_url, _, followed = self._follow(
+                asked,
+                cursor.body,
+                state.impersonation_resource_id,
+                source=cursor.page_url,
+                after=cursor.after,
+                followed=cursor.followed,
+                interruptible=interruptible,
+            )
+            cursor = _PartCursor(
+                cursor.body,
+                _without(items, state.excluded_ids),
+                0,
+                next_url,
+                _last_id(items, cursor.after),
+                followed,
+                asked,
+            )
         return cursor
 
-    def _merged_page(self, state: MergeState) -> QueryResponse:
+    def _merged_page(self, state: MergeState, interruptible: bool = False) -> QueryResponse:
         """The next ``page_size`` rows of the union, lowest ids first, each id once. A part's next
         page is fetched only when its rows are used up and more rows are still wanted."""
         cursors = list(state.cursors)
         heap: list[tuple[int, int]] = []
         for i, cursor in enumerate(cursors):
-            cursors[i] = cursor = self._fill(cursor, state)
+            cursors[i] = cursor = self._fill(cursor, state, interruptible)
             if cursor.head_id is not None:
                 heap.append((cursor.head_id, i))
         heapq.heapify(heap)
@@ -517,7 +711,7 @@ class Pager:
                 rows.append(row)
                 last = row_id
             if len(rows) < state.page_size:
-                cursor = self._fill(cursor, state)
+                cursor = self._fill(cursor, state, interruptible)
                 if cursor.head_id is not None:
                     heapq.heappush(heap, (cursor.head_id, i))
             cursors[i] = cursor
@@ -532,16 +726,195 @@ class Pager:
         return page
 
 
-def _parse_page(data: Any) -> tuple[list[dict[str, Any]], str | None]:
-    """The rows and the next page's URL of a query answer; an error for anything else."""
+def _entity_of(page: QueryResponse) -> str:
+    state = page._request
+    plan = getattr(state, "plan", None)
+    return plan.entity if isinstance(plan, QueryPlan) else "the query"
+
+
+def _rows_of(pages: Iterator[QueryResponse], limit: int | None) -> Iterator[dict[str, Any]]:
+    """The rows of ``pages``, at most ``limit``; an interruption resumes with the rows not given."""
+    given = 0
+    try:
+        for page in pages:
+            items = page.items if limit is None else page.items[: limit - given]
+            for row in items:
+                given += 1
+                yield row
+            if limit is not None and given >= limit:
+                return
+    except AutotaskPullInterruptedError as stop:
+        rest = None if limit is None else limit - given
+        raise AutotaskPullInterruptedError(
+            stop.message,
+            error=stop.error,
+            received=stop.received,
+            resume=partial(_resumed_rows, stop, rest),
+        ) from stop.error
+
+
+def _resumed_rows(
+    stop: AutotaskPullInterruptedError[Iterator[QueryResponse]], limit: int | None
+) -> Iterator[dict[str, Any]]:
+    return _rows_of(stop.resume(), limit)
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except AutotaskPullInterruptedError as stop:
+        raise AutotaskPullInterruptedError(
+            stop.message,
+            error=stop.error,
+            received=stop.received,
+            resume=partial(_resumed_batches, stop, batch, size),
+        ) from stop.error
+    if batch:
+        yield batch
+
+
+def _resumed_batches(
+    stop: AutotaskPullInterruptedError[Iterator[dict[str, Any]]],
+    held: list[dict[str, Any]],
+    size: int,
+) -> Iterator[list[dict[str, Any]]]:
+    return _batches(itertools.chain(held, stop.resume()), size)
+
+
+def _collecting(
+    stop: AutotaskPullInterruptedError[Iterator[dict[str, Any]]], rows: list[dict[str, Any]]
+) -> AutotaskPullInterruptedError[list[dict[str, Any]]]:
+    """The error of a call that returns every row at once: ``resume()`` gives them all."""
+
+    def resume() -> list[dict[str, Any]]:
+        try:
+            rows.extend(stop.resume())
+        except AutotaskPullInterruptedError as again:
+            raise _collecting(again, rows) from again.error
+        return rows
+
+    return AutotaskPullInterruptedError(
+        stop.message, error=stop.error, received=stop.received, resume=resume
+    )
+
+
+def interrupted(
+    entity: str, error: AutotaskException, received: int, resume: Callable[[], Any]
+) -> AutotaskPullInterruptedError[Any]:
+    """The error of a pull of ``entity`` stopped by ``error`` after ``received`` rows."""
+    return AutotaskPullInterruptedError(
+        f"the pull of {entity} stopped after {received:,} rows: {error} - resume() fetches the "
+        "rest without asking for the pages received again",
+        error=error,
+        received=received,
+        resume=resume,
+    )
+
+
+# -- what a page is promised ------------------------------------------------------------------
+
+
+def _broken(method: str, url: str, problem: str) -> AutotaskResponseError:
+    # No excerpt of the body: a body may echo the secret, and the problem names what is wrong.
+    return untrusted_answer(status=200, method=method, url=url, problem=problem)
+
+
+def _where(url: str) -> str:
+    """A URL to quote in an error: origin and path (a query string may hold anything), cut."""
+    parts = urlsplit(url)
+    text = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return text if len(text) <= 160 else text[:160] + "…"
+
+
+def on_root(url: str, root: str) -> bool:
+    """Whether ``url`` is under ``root`` (``…/ATServicesRest/V1.0/``): same scheme, host and
+    port, no user info, and its path under the root's (case-insensitive, as IIS compares) once
+    decoded, with no ``.``/``..`` segment that a client or server would resolve elsewhere."""
+    try:
+        parts = urlsplit(url)
+        same = origin(url) == origin(root)
+    except ValueError:  # a port out of range, a malformed netloc
+        return False
+    if not same or parts.username is not None or parts.password is not None:
+        return False
+    path = unquote(parts.path)
+    if "\\" in path or any(segment in (".", "..") for segment in path.split("/")):
+        return False
+    return path.lower().startswith(unquote(urlsplit(root).path).lower())
+
+
+def _off_root(method: str, url: str, key: str, value: str, root: str) -> AutotaskUntrustedURLError:
+    return AutotaskUntrustedURLError(
+        f"{method} {urlsplit(url).path} answered HTTP 200 with a {key} off the API root "
+        f"{_where(root)}: {_where(value)}; it was not followed",
+        status_code=200,
+        errors=[],
+        method=method,
+        url=url,
+    )
+
+
+def read_page(
+    data: Any,
+    *,
+    url: str,
+    root: str,
+    after: int | None = None,
+    upto: int | None = None,
+    method: str = "POST",
+    check_next: bool = True,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows and the next page's URL of the answer to ``method url``, checked against what a
+    query page is promised (module docstring); ``AutotaskResponseError`` naming method and path
+    for anything else. ``after``: ids must be above it (the last id received before, or the
+    ``id gt`` bound asked); ``upto``: and at most this (an ``id lte`` bound asked). ``root``:
+    where page URLs must stay (``on_root``); ``check_next=False`` leaves the ``nextPageUrl`` to be
+    checked when it is followed (``Pager``: a page is usable although its next page is not)."""
     if not isinstance(data, Mapping) or "items" not in data:
-        raise AutotaskValidationError(f"unexpected query answer from the API: {str(data)[:200]!r}")
+        raise _broken(method, url, f"a {type(data).__name__} that is no query page (no 'items')")
     items = data.get("items") or []
     if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
-        raise AutotaskValidationError(f"unexpected query answer from the API: {str(data)[:200]!r}")
+        raise _broken(method, url, "'items' that are not a list of objects")
     details = data.get("pageDetails")
-    next_url = details.get("nextPageUrl") if isinstance(details, Mapping) else None
+    if not isinstance(details, Mapping):
+        shown = "no pageDetails" if details is None else "a pageDetails that is not an object"
+        raise _broken(
+            method, url, f"{shown}: whether more pages follow is unknown, so it is not taken for the last"
+        )
+    for key in ("nextPageUrl", "prevPageUrl"):
+        value = details.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise _broken(method, url, f"a {key} that is a {type(value).__name__}, not a URL")
+        if (check_next or key != "nextPageUrl") and not on_root(value, root):
+            raise _off_root(method, url, key, value, root)
+    previous = after
+    for row in items:
+        value = row.get("id")
+        if type(value) is not int:
+            raise _broken(method, url, f"a row whose id is {value!r:.40}, not an integer")
+        if previous is not None and value <= previous:
+            raise _broken(
+                method,
+                url,
+                f"id {value} after id {previous}: ids ascend and never repeat across the pages "
+                "of a query (FACTS §4-5), so rows would be lost or doubled",
+            )
+        if upto is not None and value > upto:
+            raise _broken(method, url, f"id {value} beyond the id {upto} asked for at most")
+        previous = value
+    next_url = details.get("nextPageUrl")
     return items, next_url if isinstance(next_url, str) and next_url else None
+
+
+def _last_id(items: Sequence[Mapping[str, Any]], default: int | None) -> int | None:
+    return int(items[-1]["id"]) if items else default
 
 
 def _response(
@@ -569,5 +942,4 @@ def _row_id(row: Mapping[str, Any]) -> int:
 
 
 # The id-range pull (partitioned.py) reads pages and ids the same way.
-parse_page = _parse_page
 row_id = _row_id

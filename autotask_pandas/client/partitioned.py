@@ -20,7 +20,9 @@ each request asks only for ids above the last one received: no row can come twic
 that exists for the whole pull is found by the one range that holds its id, whatever the ids'
 distribution. A row created or deleted during the pull is found or not, as with sequential paging.
 ``pages(ordered=True)`` gives the pages in ascending id (a page waits until the ranges below it
-are done; at most ``max_buffered`` pages wait); ``ordered=False`` gives them as they arrive, each
+are done; at most ``max_buffered`` pages wait: 12 keeps nearly 3 in flight with ranges of 8
+pages, and as no request goes out while the consumer holds a page, a slow consumer is never more
+than ``max_buffered`` + ``workers`` pages behind); ``ordered=False`` gives them as they arrive, each
 a run of ascending ids disjoint from the others (``FrameBuilder`` puts them in order by their
 first id), so nothing waits; with a ``limit`` pages always come in order (the limit keeps the
 lowest ids).
@@ -32,6 +34,17 @@ requests; wider ranges waste fewer requests, narrower ones bound the ordered buf
 come from a pool of ``workers`` threads; the client's limiter still holds every endpoint to
 ``ClientConfig.thread_limit``. JSON decoding runs in those threads, so the consumer's page
 building overlaps the network.
+
+**Checked.** Every page is read by ``paging.read_page``: ``pageDetails`` present, URLs on the
+API root, and ids ascending, above the range's last id and within the bound it was asked with;
+else ``AutotaskResponseError`` (a server that ignores the ``id`` bounds cannot make a range
+repeat its rows, nor run forever).
+
+**Interrupted.** When a request after the first page fails for good (after the transport's
+retries), the requests still in flight are waited for and their pages kept, then
+``AutotaskPullInterruptedError`` is raised from the error. Its ``resume()`` is an iterator of
+the pages not yielded yet: the pages kept first, then every range not done, each from its last
+id (the failed request's range asks its page again; no page that came in is asked for twice).
 """
 
 from __future__ import annotations
@@ -40,9 +53,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from autotask_pandas.client.paging import QueryPlan, parse_page, row_id
+from autotask_pandas.client.paging import QueryPlan, interrupted, read_page, row_id
+from autotask_pandas.exceptions import AutotaskException
 from autotask_pandas.types import FilterOperation, QueryFilter
 
 __all__ = ["RangePull"]
@@ -56,9 +71,25 @@ class _Range:
     after: int  # ids above this one ...
     upto: int | None  # ... up to and including this one (None: the tail, no upper bound)
     pages: deque[Rows] = field(default_factory=deque)
-    pending: Future[tuple[Rows, str | None]] | None = None
+    pending: Future[Any] | None = None
     sent_upto: int | None = None  # the bound the pending request was sent with
     done: bool = False
+
+
+@dataclass(eq=False)
+class _Pull:
+    """Where a pull past its first page stands: kept across an interruption, for ``resume``."""
+
+    ordered: bool
+    size: int  # rows a request asks for
+    limit: int | None
+    ranges: list[_Range]
+    span: int  # ids a full page covers (estimated)
+    width: int  # ids of a new bounded range
+    delivered: int  # rows yielded
+    received: int  # rows received (yielded or waiting in ``pages``)
+    head: int = 0  # ranges[:head] are done and emptied (ordered mode)
+    buffered: int = 0  # pages waiting in ranges' ``pages`` (ordered mode)
 
 
 class RangePull:
@@ -79,12 +110,15 @@ class RangePull:
         impersonation: int | None = None,
         limit: int | None = None,
         pages_per_range: int = 8,
-        max_buffered: int = 32,
+        max_buffered: int = 12,
     ) -> None:
         if not plan.is_simple:
             raise ValueError("a RangePull runs one unsplit query; split queries page by merging")
         self._post = post
         self._url = url
+        # Page URLs must stay where the query was sent: ``…/V1.0/`` of ``…/V1.0/Tickets/query``.
+        suffix = f"{plan.entity}/query"
+        self._root = url[: -len(suffix)] if url.endswith(suffix) else url.rsplit("/", 1)[0] + "/"
         self._plan = plan
         self._filters: tuple[QueryFilter, ...] = plan.parts[0]
         self._workers = max(1, workers)
@@ -96,31 +130,37 @@ class RangePull:
 
     # -- requests -------------------------------------------------------------------------------
 
-    def _fetch(self, after: int | None, upto: int | None, size: int) -> tuple[Rows, str | None]:
+    def _fetch(self, after: int | None, upto: int | None, size: int) -> Any:
+        """One request (in a worker thread): the parsed JSON, read and checked by the consumer."""
         filters = list(self._filters)
         if after is not None:
             filters.append(QueryFilter(field="id", op=FilterOperation.GT, value=after))
         if upto is not None:
             filters.append(QueryFilter(field="id", op=FilterOperation.LTE, value=upto))
         body = self._plan.body(filters, size)
-        return parse_page(self._post(self._url, body, self._impersonation))
+        return self._post(self._url, body, self._impersonation)
 
-    def _submit(self, pool: ThreadPoolExecutor, r: _Range) -> None:
+    def _read(self, data: Any, after: int | None, upto: int | None) -> tuple[Rows, str | None]:
+        return read_page(data, url=self._url, root=self._root, after=after, upto=upto)
+
+    def _submit(self, pool: ThreadPoolExecutor, r: _Range, size: int) -> None:
         r.sent_upto = r.upto
-        r.pending = pool.submit(self._fetch, r.after, r.upto, self._plan.page_size)
+        r.pending = pool.submit(self._fetch, r.after, r.upto, size)
         self.requests += 1
 
     # -- pages ----------------------------------------------------------------------------------
 
     def pages(self, *, ordered: bool = True) -> Iterator[Rows]:
-        """Pages of rows (lists of API dicts), each once; see the module docstring."""
+        """Pages of rows (lists of API dicts), each once; see the module docstring. A request
+        after the first page that fails for good raises ``AutotaskPullInterruptedError``, whose
+        ``resume()`` is an iterator of the pages not yielded yet."""
         limit = self._limit
         if limit is not None and limit <= 0:
             return
         # A limit wants the lowest ids: rows of a later range may only go once those below are in.
         ordered = ordered or limit is not None
         size = self._plan.page_size if limit is None else max(1, min(self._plan.page_size, limit))
-        items, next_url = self._fetch(None, None, size)
+        items, next_url = self._read(self._fetch(None, None, size), None, None)
         self.requests += 1
         items = items[:limit] if limit is not None else items
         delivered = len(items)
@@ -135,23 +175,35 @@ class RangePull:
             _Range(last + k * width, last + (k + 1) * width) for k in range(self._workers - 1)
         ]
         ranges.append(_Range(last + (self._workers - 1) * width, None))
-        head = 0  # ranges[:head] are done and emptied (ordered mode)
-        buffered = 0
+        state = _Pull(ordered, size, limit, ranges, span, width, delivered, delivered)
+        yield from self._run(state)
+
+    def _run(self, state: _Pull) -> Iterator[Rows]:
+        """The pull past its first page, from where ``state`` stands."""
+        ranges, limit, size, ordered = state.ranges, state.limit, state.size, state.ordered
+        if not ordered:  # pages kept at an interruption go first
+            for r in ranges:
+                while r.pages:
+                    rows = r.pages.popleft()
+                    state.delivered += len(rows)
+                    yield rows
         pool = ThreadPoolExecutor(self._workers, thread_name_prefix="autotask-pull")
         try:
             while True:
+                head = state.head
                 open_ranges = [r for r in ranges[head:] if not r.done or r.pages]
                 if not open_ranges:
                     return
+                span, width = state.span, state.width
                 in_flight = sum(1 for r in open_ranges if r.pending is not None)
-                potential = delivered + buffered + size * in_flight
+                potential = state.delivered + state.buffered + size * in_flight
                 expected = 0.0  # rows the open ranges below ``r`` should still give
                 for r in open_ranges:
                     if in_flight >= self._workers:
                         break
                     if limit is not None and r is not ranges[head]:
                         # No request for a range whose rows the limit will not reach.
-                        if delivered + buffered + expected >= limit:
+                        if state.delivered + state.buffered + expected >= limit:
                             break
                     expected += _expected_rows(r, span, size)
                     if r.done or r.pending is not None:
@@ -160,15 +212,19 @@ class RangePull:
                     if r is not ranges[head]:
                         if limit is not None and potential >= limit:
                             break
-                        if ordered and buffered >= self._max_buffered:
+                        if ordered and state.buffered >= self._max_buffered:
                             break
-                    self._submit(pool, r)
+                    self._submit(pool, r, size)
                     in_flight += 1
                     potential += size
                 while (
                     in_flight < self._workers
-                    and (limit is None or delivered + buffered + _bounded(ranges[head:], span, size) < limit)
-                    and not (ordered and buffered >= self._max_buffered)
+                    and (
+                        limit is None
+                        or state.delivered + state.buffered + _bounded(ranges[head:], span, size)
+                        < limit
+                    )
+                    and not (ordered and state.buffered >= self._max_buffered)
                 ):
                     # An idle worker: cut the range with the most ids left (the tail first).
                     cut = _cut(ranges[head:], span, width)
@@ -178,7 +234,7 @@ class RangePull:
                     piece = _Range(at, victim.upto)
                     victim.upto = at
                     ranges.insert(ranges.index(victim) + 1, piece)
-                    self._submit(pool, piece)
+                    self._submit(pool, piece, size)
                     in_flight += 1
                     potential += size
                 pending = [r.pending for r in ranges[head:] if r.pending is not None]
@@ -186,53 +242,93 @@ class RangePull:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for r in ranges[head:]:
                         if r.pending is not None and r.pending in finished:
-                            got = self._receive(r)
-                            if got is not None and got[0] == len(got[1]) == size:
-                                span = _span(got[1], size)
-                                width = span * self._pages_per_range
-                            if got is not None and got[1]:
-                                if ordered:
-                                    r.pages.append(got[1])
-                                    buffered += 1
-                                else:
-                                    rows = got[1]
-                                    if limit is not None:
-                                        rows = rows[: limit - delivered]
-                                    delivered += len(rows)
-                                    if rows:
-                                        yield rows
-                                    if limit is not None and delivered >= limit:
-                                        return
+                            rows = self._take(state, r)
+                            if rows and not ordered:
+                                if limit is not None:
+                                    rows = rows[: limit - state.delivered]
+                                state.delivered += len(rows)
+                                if rows:
+                                    yield rows
+                                if limit is not None and state.delivered >= limit:
+                                    return
                 if ordered:
-                    while head < len(ranges):
-                        r = ranges[head]
+                    while state.head < len(ranges):
+                        r = ranges[state.head]
                         while r.pages:
                             rows = r.pages.popleft()
-                            buffered -= 1
+                            state.buffered -= 1
                             if limit is not None:
-                                rows = rows[: limit - delivered]
-                            delivered += len(rows)
+                                rows = rows[: limit - state.delivered]
+                            state.delivered += len(rows)
                             if rows:
                                 yield rows
-                            if limit is not None and delivered >= limit:
+                            if limit is not None and state.delivered >= limit:
                                 return
                         if not (r.done and r.pending is None):
                             break
-                        head += 1
+                        state.head += 1
                 else:
-                    while head < len(ranges) and ranges[head].done and not ranges[head].pending:
-                        head += 1
+                    while (
+                        state.head < len(ranges)
+                        and ranges[state.head].done
+                        and not ranges[state.head].pending
+                    ):
+                        state.head += 1
         finally:
             # An early stop (limit, a closed generator, an error) leaves nothing running for long:
             # queued requests are cancelled; those on the wire finish in their threads.
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def _take(self, state: _Pull, r: _Range) -> Rows:
+        """The finished request of ``r``: its rows, buffered in ``r.pages`` (ordered mode) or
+        returned to be yielded. A request that failed for good interrupts the pull (see the
+        module docstring); an answer that breaks paging's promises raises as it is."""
+        future = r.pending
+        assert future is not None
+        try:
+            future.result()
+        except AutotaskException as exc:
+            r.pending = None
+            self._keep_in_flight(state)
+            raise interrupted(
+                self._plan.entity, exc, state.received, partial(self._run, state)
+            ) from exc
+        return self._accept(state, r)
+
+    def _keep_in_flight(self, state: _Pull) -> None:
+        """Wait for the requests still on the wire and keep their pages for ``resume``."""
+        for r in state.ranges:
+            if r.pending is None:
+                continue
+            wait([r.pending])
+            if r.pending.exception() is not None:
+                r.pending = None  # this range asks again on resume
+                continue
+            rows = self._accept(state, r)
+            if rows and not state.ordered:
+                r.pages.append(rows)
+
+    def _accept(self, state: _Pull, r: _Range) -> Rows:
+        got = self._receive(r)
+        if got is None:
+            return []
+        sent, rows = got
+        state.received += len(rows)
+        if sent == len(rows) == state.size:
+            state.span = _span(rows, state.size)
+            state.width = state.span * self._pages_per_range
+        if rows and state.ordered:
+            r.pages.append(rows)
+            state.buffered += 1
+            return []
+        return rows
 
     def _receive(self, r: _Range) -> tuple[int, Rows] | None:
         """Take the finished request of ``r``: (rows the server sent, rows kept). Raises its
         error. Rows above a bound set after the request was sent belong to a later range."""
         assert r.pending is not None
         future, r.pending = r.pending, None
-        items, next_url = future.result()
+        items, next_url = self._read(future.result(), r.after, r.sent_upto)
         sent = len(items)
         if r.upto is not None and (r.sent_upto is None or r.sent_upto > r.upto):
             kept = [row for row in items if row_id(row) <= r.upto]

@@ -15,8 +15,11 @@ It returns one ``WriteResult`` per operation, in input order, whatever happened:
   when a second Ctrl-C stopped the wait for it (``AutotaskUncertainWriteError``); it may have
   landed, and it was deliberately not resent. An update, replace or delete whose first attempt
   went unanswered and whose retry was refused is read back first (``write_methods._settle``):
-  ``ok`` when its edit is on the record (or the deleted record is gone), ``failed`` when not,
-  ``uncertain`` only when the read cannot tell.
+  ``ok`` when its edit is on the record (or the deleted record is gone), ``failed`` when not and
+  no attempt can still be in flight (none timed out), else ``uncertain``. After the batch, each
+  uncertain create is looked up by what was sent (``reconcile.CreateLookup``): ``ok`` with the
+  id of the one record the batch provably made, ``failed`` when none matches and nothing can be
+  in flight, else still ``uncertain``.
 
 **One record, input order.** Operations on the same record (same entity and id: updates,
 replaces, deletes) run one after another in input order, each sent once the one before it has

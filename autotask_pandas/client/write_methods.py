@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from autotask_pandas.client.reconcile import edit_is_there
+from autotask_pandas.client.reconcile import (
+    CreateLookup,
+    LookupCreate,
+    create_filter,
+    edit_is_there,
+)
 from autotask_pandas.client.transport import RequestKind, is_gone
 from autotask_pandas.client.write_many import (
     ProgressCallback,
@@ -21,11 +27,18 @@ from autotask_pandas.client.write_many import (
     batch_error,
     run_writes,
 )
-from autotask_pandas.client.write_one import PreparedWrite, Send, execute_write, prepare_write
+from autotask_pandas.client.write_one import (
+    CreatedWithoutId,
+    PreparedWrite,
+    Send,
+    execute_write,
+    prepare_write,
+)
 from autotask_pandas.exceptions import (
     AutotaskAPIError,
     AutotaskException,
     AutotaskNotFoundError,
+    AutotaskTimeoutError,
     AutotaskUncertainWriteError,
     AutotaskValidationError,
 )
@@ -79,6 +92,17 @@ class WritingMixin:
 
         def get_field_metadata(self, entity: str) -> list[FieldMetadata]: ...
 
+        def query_all(
+            self,
+            entity: str,
+            filters: Any = None,
+            include_fields: Sequence[str] | None = None,
+            *,
+            page_size: int = 500,
+            limit: int | None = None,
+            impersonation_resource_id: int | None = None,
+        ) -> list[dict[str, Any]]: ...
+
     # -- single records ---------------------------------------------------------------------
 
     def _write_one(self, operation: WriteOperation) -> tuple[int, Any]:
@@ -86,21 +110,47 @@ class WritingMixin:
             prepare_write(self._router, operation, self._live_field_names), self._send_write
         )
 
-    def _execute_settled(self, prepared: PreparedWrite, send: Send) -> tuple[int, Any]:
+    def _execute_settled(
+        self,
+        prepared: PreparedWrite,
+        send: Send,
+        flights: dict[int, bool] | None = None,
+    ) -> tuple[int, Any]:
         """``execute_write``, with an update/replace/delete of unknown fate settled by reading
-        the record back (``reconcile.py``): done - the answer; not done - the server's refusal
-        (``last_error``); cannot tell - ``AutotaskUncertainWriteError`` as it was."""
+        the record back (``reconcile.py``): done - the answer; not done, and no attempt can still
+        be in flight - the server's refusal (``last_error``); cannot tell -
+        ``AutotaskUncertainWriteError`` as it was. An uncertain create is re-raised; whether an
+        attempt of it may still be in flight goes into ``flights`` (by ``id(prepared)``)."""
+        started = time.monotonic()
         try:
             return execute_write(prepared, send, self._get_for_parent)
         except AutotaskUncertainWriteError as uncertain:
-            return self._settle(prepared, uncertain)
+            in_flight = self._maybe_in_flight(uncertain, started)
+            if flights is not None:
+                flights[id(prepared)] = in_flight
+            return self._settle(prepared, uncertain, in_flight)
+
+    def _maybe_in_flight(self, uncertain: AutotaskUncertainWriteError, started: float) -> bool:
+        """Whether an unanswered attempt of this write may still be running on the server.
+
+        Only an attempt the client gave up on - a timeout - may be (``reconcile.py``, "In
+        flight"); one the other side ended, or never received, is over. The transport does not
+        say which attempts timed out, so: the last one did (``last_error`` a timeout), or any
+        may have when the call lasted the client's timeout (httpx raises a timeout only once
+        that much time has passed, so a shorter call had none). A create answered 200 without
+        its id is not in flight: it was made."""
+        if isinstance(uncertain, CreatedWithoutId):
+            return False
+        if isinstance(uncertain.last_error, AutotaskTimeoutError):
+            return True
+        return time.monotonic() - started >= self.config.timeout
 
     def _settle(
-        self, prepared: PreparedWrite, uncertain: AutotaskUncertainWriteError
+        self, prepared: PreparedWrite, uncertain: AutotaskUncertainWriteError, in_flight: bool
     ) -> tuple[int, Any]:
         refusal, entity_id = uncertain.last_error, prepared.entity_id
         if prepared.operation.action == "create" or entity_id is None or refusal is None:
-            raise uncertain  # a create has nothing to read back by
+            raise uncertain  # a create has nothing to read back by: see write_many
         name = prepared.route.entity.name
         try:
             record = self.get(name, entity_id)
@@ -115,6 +165,12 @@ class WritingMixin:
             done = edit_is_there(prepared.body or {}, record)
         if done is None:
             uncertain.add_note(f"{name} {entity_id} was read back: it does not show every field")
+            raise uncertain
+        if not done and in_flight:
+            uncertain.add_note(
+                f"{name} {entity_id} was read back: the {prepared.operation.action} is not "
+                "there yet, but an attempt timed out and may still be in flight"
+            )
             raise uncertain
         if not done:
             refusal.add_note(
@@ -264,7 +320,9 @@ class WritingMixin:
 
         ``progress``: True for a tqdm bar, or a callable given each ``WriteResult`` as it
         completes (on the calling thread). ``max_workers`` defaults to ``thread_limit``;
-        ``batch_size`` caps the operations outstanding at a time.
+        ``batch_size`` caps the operations outstanding at a time. A create left ``uncertain`` is
+        looked up once the batch is done (``reconcile.CreateLookup``): the list returned has its
+        settled status, the progress callback saw it ``uncertain``.
 
         Ctrl-C: a ``KeyboardInterrupt`` (or any exception raised on the calling thread, e.g. by
         the progress callback) stops the run: queued operations are never sent, those already
@@ -303,16 +361,72 @@ class WritingMixin:
                 raise WriteCancelled(f"{method} {path}: not sent, the writes were interrupted")
             return self._send_write(method, path, body, kind, impersonation)
 
-        return run_writes(
+        flights: dict[int, bool] = {}  # id(prepared) -> may an attempt still be in flight
+        results = run_writes(
             ops,
             prepared,
-            lambda p: self._execute_settled(p, send),
+            lambda p: self._execute_settled(p, send, flights),
             workers=max_workers or self.config.thread_limit,
             batch_size=batch_size,
             progress=progress,
             record_key=_record_key,
             stop=stop,
         )
+        if not any(r.status == "uncertain" and r.operation.action == "create" for r in results):
+            return results  # nothing to look up: not one request more
+        in_flight = {i: flights[id(p)] for i, p in enumerate(prepared) if id(p) in flights}
+        return self._create_lookup(prepared).settle(results, in_flight)
+
+    def _create_lookup(self, prepared: Sequence[PreparedWrite]) -> CreateLookup:
+        """The batch's creates as ``reconcile.CreateLookup`` looks them up."""
+        creates = [
+            (i, p) for i, p in enumerate(prepared) if p.operation.action == "create" and p.body
+        ]
+        fields: dict[str, tuple[set[str], str | None]] = {}
+        items = []
+        for index, p in creates:
+            entity = p.route.entity.name
+            if entity not in fields:
+                fields[entity] = self._lookup_fields(entity)
+            queryable, created = fields[entity]
+            body = dict(p.body or {})
+            where = create_filter(body, queryable)
+            if created is not None and created.lower() in {k.lower() for k in body}:
+                created = None  # a creation date given by the caller dates nothing
+            items.append(
+                LookupCreate(
+                    index,
+                    entity,
+                    body,
+                    where,
+                    created,
+                    why_not=None if where is not None else "nothing sent can be filtered on",
+                )
+            )
+        return CreateLookup(
+            items, lambda entity, where, limit: self.query_all(entity, where, limit=limit)
+        )
+
+    def _lookup_fields(self, entity: str) -> tuple[set[str], str | None]:
+        """(lower-case names of the fields a query may filter on, the read-only creation date
+        field the server sets, e.g. ``createDate``, or None)."""
+        try:
+            metadata = self.get_field_metadata(entity)
+        except AutotaskException:
+            return set(), None
+        queryable = {f.name.lower() for f in metadata if f.is_queryable and not f.is_udf}
+        created = next(
+            (
+                f.name
+                for f in metadata
+                if f.name.lower() in ("createdate", "createdatetime")
+                and f.is_read_only
+                and f.is_queryable
+                and (f.data_type or "").lower() == "datetime"
+            ),
+            None,
+        )
+        return queryable, created
 
     def batch_create(
         self,

@@ -32,7 +32,14 @@ from autotask_pandas.exceptions import (
 )
 from autotask_pandas.types import WriteOperation, decimal_json
 
-__all__ = ["PreparedWrite", "execute_write", "jsonable", "prepare_write"]
+__all__ = ["CreatedWithoutId", "PreparedWrite", "execute_write", "jsonable", "prepare_write"]
+
+
+class CreatedWithoutId(AutotaskUncertainWriteError):
+    """A create answered 200 without an ``itemId``: the record was made, its id is unknown.
+
+    Unlike a create that got no answer, this one is known to have landed, so looking it up after
+    the batch can find it (``ok``) or not (still uncertain), never prove it ``failed``."""
 
 # WriteOperation action -> (catalog op, HTTP method, request kind)
 _ACTIONS: dict[str, tuple[str, str, RequestKind]] = {
@@ -308,7 +315,7 @@ def execute_write(prepared: PreparedWrite, send: Send, get_item: GetItem) -> tup
     if item_id is None:  # only a create can get here: it must say what it made
         # A 200 says it was made, so it is not "failed" (which invites a resend, a duplicate):
         # the record exists, and which one it is is unknown.
-        raise AutotaskUncertainWriteError(
+        raise CreatedWithoutId(
             f"{prepared.method} {path}: the API answered 200 without an itemId ({answer!r}): the "
             "create was probably made but its id is unknown, so it was not resent; look it up by "
             "a field you set",

@@ -82,6 +82,8 @@ def test_the_secret_never_shows(caplog: pytest.LogCaptureFixture, inprocess: boo
             produced += [
                 repr(client),
                 str(client),
+                repr(vars(client)),  # what a notebook's vars(client) or a debugger shows
+                repr(vars(client._transport)),
                 repr(creds),
                 str(creds),
                 repr(client.config),

@@ -8,7 +8,7 @@ searched for in every log line, the CLI's output, the repr and str of every obje
 every exception's str, repr, attributes and formatted traceback (causes and contexts included),
 and every pickle that can be made of what came back.
 
-Not covered here: notebook outputs (the notebooks belong to another change; see docs/guarantees.md).
+Notebook outputs are searched by ``test_canary_notebook.py`` (a notebook executed in a kernel).
 """
 
 from __future__ import annotations
