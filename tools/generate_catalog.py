@@ -17,6 +17,11 @@ and writes two committed files:
 
 Field references (``companyID`` -> ``Companies``) are not in the spec; they are inferred here from the
 field name, by the longest camel-case suffix before ``ID`` that names an entity, and marked as such.
+
+Each entity's *last-modified* field (``modified``: the datetime the server sets on every write, which
+incremental refresh filters on) is not marked in the spec either (its properties carry no
+descriptions, and FACTS.md says nothing of them): it is the first of ``MODIFIED_FIELDS`` the model
+has, by name. Entities with none of them get no ``modified`` key.
 """
 
 from __future__ import annotations
@@ -65,6 +70,20 @@ SWAGGER_TYPES = {
 
 MODEL_RE = re.compile(r"\[(\w+)Model,")
 
+# Names of a datetime the server stamps on every write, most specific first: "modified" names say
+# what they are; "activity" names (Tickets, Companies, Projects) are the entity's own change stamp
+# where it has no "modified" one. Not "lastTrackedModification..." (tracked fields only) nor
+# "statusLastModifiedDate" (one field's change).
+MODIFIED_FIELDS = (
+    "lastModifiedDateTime",
+    "lastModifiedDate",
+    "lastModifiedTime",
+    "updateDateTime",
+    "lastActivityDate",
+    "lastActivityDateTime",
+    "lastActivity",
+)
+
 
 def camel_parts(name: str) -> list[str]:
     return re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
@@ -103,6 +122,12 @@ def fields_of(definition: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
             field["readOnly"] = True
         fields.append(field)
     return fields, has_udfs
+
+
+def modified_field(fields: list[dict[str, Any]]) -> str | None:
+    """The entity's last-modified datetime field (see ``MODIFIED_FIELDS``), or None."""
+    datetimes = {f["name"] for f in fields if f["type"] == "datetime"}
+    return next((name for name in MODIFIED_FIELDS if name in datetimes), None)
 
 
 def infer_references(entities: dict[str, dict[str, Any]]) -> None:
@@ -226,6 +251,9 @@ def build(shared: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             "fields": fields,
             "spec": "2022",
         }
+        modified = modified_field(fields)
+        if modified is not None:
+            entities[entity]["modified"] = modified
 
     # Operations added after the vendored spec: routes are known, schemas are not.
     new_ops: dict[str, list[dict[str, str]]] = defaultdict(list)

@@ -64,6 +64,9 @@ class EntityInfo:
     has_udf_info: bool
     fields: tuple[FieldInfo, ...]
     spec: str  # "2022" (with schema) or "2026" (route only, added after the vendored spec)
+    # The datetime the server stamps on every write (``lastActivityDate`` of Tickets), chosen by
+    # name by the generator (``MODIFIED_FIELDS`` in tools/generate_catalog.py); None: it has none.
+    modified: str | None = None
     _by_lower: dict[str, FieldInfo] = field(default_factory=dict, compare=False, repr=False)
 
     def field(self, name: str) -> FieldInfo | None:
@@ -103,6 +106,7 @@ class Catalog:
                 has_udf_info=raw["udfInfo"],
                 fields=fields,
                 spec=raw["spec"],
+                modified=raw.get("modified"),
                 _by_lower={f.name.lower(): f for f in fields},
             )
             self.entities[name] = info

@@ -8,12 +8,15 @@ Registered when ``autotask_pandas`` is imported::
     tickets.autotask.validate()         # problems, by row and field; empty when clean
     tickets.autotask.push(dry_run=True) # what would be sent, request by request
     result = tickets.autotask.push()    # per-row result (a PushResult)
+    tickets = tickets.autotask.refresh()  # rows changed on the server since the pull, merged in
 
-See ``push.py`` (and docs/frames.md, "Pushing") for the rules.
+See ``push.py`` (and docs/frames.md, "Pushing") for the rules of push, ``refresh.py`` (and
+docs/frames.md, "Refreshing") for those of refresh.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,7 @@ from autotask_pandas.frames.push.plan import DERIVED_KEY, resolve
 from autotask_pandas.frames.push.push import Conflicts, plan_push, push_frame
 from autotask_pandas.frames.push.result import PushResult
 from autotask_pandas.frames.push.validate import EntitySchema, problems_frame
+from autotask_pandas.frames.refresh import OVERLAP, RefreshConflicts, refresh_frame
 from autotask_pandas.frames.snapshot import ATTRS_KEY, Pull, forget, pull_of
 from autotask_pandas.types import FilterOperation, QueryFilter, WriteResult
 
@@ -244,6 +248,43 @@ class AutotaskAccessor:
         once (those frames' pushes then need entity=, as for a CSV frame). Without it a snapshot
         is freed with the last frame of its pull."""
         forget(self._df)
+
+    # -- refreshing -----------------------------------------------------------------------
+
+    def refresh(
+        self,
+        *,
+        deleted: bool = False,
+        conflicts: RefreshConflicts = "fail",
+        overlap: _dt.timedelta = OVERLAP,
+        client: AutotaskClient | None = None,
+    ) -> pd.DataFrame:
+        """The frame with the rows changed on the server since its pull merged in (a new frame).
+
+        Fetches only what changed since the pull started (less ``overlap``, for clock skew), by
+        the entity's last-modified field (the catalog's ``EntityInfo.modified``): changed rows
+        replace the frame's, rows that now match the pull's conditions are added, rows that no
+        longer match are dropped; ``deleted=True`` also drops rows deleted on the server (a
+        count, and an id-only query only when the count differs). An unchanged frame costs one
+        request (two with ``deleted=True``), whatever its size.
+
+        The result is a new pull, rows in ascending id on a new RangeIndex (rows without an id
+        after them): untouched, it equals a fresh pull of the same query and pushes nothing;
+        edits in rows the server did not change stay in it, pending. A local change (edited
+        cell, ``drop()``) of a row the server also changed: ``conflicts="fail"`` (default) raises
+        AutotaskValidationError naming the ids and fields, nothing changed; ``"server"`` takes the
+        server's rows. Also AutotaskValidationError for a frame of no known pull, a pull with a
+        limit or from ``pages()``, an entity with no last-modified field. ``client``: the one
+        to ask (default: the pull's). See ``frames/refresh.py`` for the rules.
+        """
+        return refresh_frame(
+            self._df,
+            lambda frame: AutotaskAccessor(frame).changes(),
+            deleted=deleted,
+            conflicts=conflicts,
+            overlap=overlap,
+            client=client,
+        )
 
     # -- pushing --------------------------------------------------------------------------
 

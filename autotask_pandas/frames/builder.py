@@ -20,11 +20,12 @@ from autotask_pandas.exceptions import AutotaskValidationError
 from autotask_pandas.frames.dtypes import check_tz
 from autotask_pandas.frames.from_api import (
     ARROW_TYPES,
+    ColumnBuffer,
     cast_text,
     coerce_slowly,
     datetimes_to_pandas,
-    join_masked,
     masked_numpy,
+    masked_to_pandas,
     parse_datetimes,
     stamps_to_numpy,
 )
@@ -47,6 +48,7 @@ class _Column:
 
 
 _UDF_KEY = "userdefinedfields"
+_EMPTY_DTYPES = {"int": "int64", "float": "float64", "bool": "bool"}
 
 
 class FrameBuilder:
@@ -54,10 +56,13 @@ class FrameBuilder:
 
     Each ``add(records)`` converts the page's values at once, vectorised (Arrow parses strings,
     numbers and ISO datetimes in C), so the page's dicts can be dropped: numbers, booleans and
-    datetimes are kept as numpy chunks, strings as Arrow chunks. ``finish()`` joins the chunks once,
-    column by column (strings without a copy: a chunked Arrow array backs the ``string`` column).
-    Peak memory stays close to the final frame's size, and time close to the untyped
-    ``from_records`` floor (``benchmarks/bench_frames_read.py``).
+    datetimes are copied into one growing numpy array per column (``ColumnBuffer``), strings kept
+    as Arrow chunks. ``finish()`` makes each column from them without joining anything (the
+    buffer is shrunk in place; a chunked Arrow array backs the ``string`` column), or, for pages
+    added out of order, with one reordering copy of one column at a time. With ``labels``,
+    picklist columns are kept as label codes from the first page on. Peak memory of a whole
+    pull stays within 2x the final frame, and time close to the untyped ``from_records`` floor
+    (``benchmarks/bench_memory.py``, ``benchmarks/bench_frames_read.py``).
     """
 
     def __init__(
@@ -80,9 +85,12 @@ class FrameBuilder:
         self._columns: list[_Column] | None = (
             self._plan(list(columns)) if columns is not None else None
         )
-        self._chunks: dict[str, list[Any]] = {}
+        self._chunks: dict[str, list[Any]] = {}  # strings (Arrow) and other objects, per page
+        self._buffers: dict[str, ColumnBuffer] = {}  # numbers, booleans, datetimes; label codes
+        self._categories: dict[str, dict[str, int]] = {}  # label columns: category -> code
         self._rows = 0
         self._order: list[Any] = []  # each page's place among the pages (add(order=))
+        self._sizes: list[int] = []  # each page's rows, in the order added
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -165,27 +173,99 @@ class FrameBuilder:
         """Convert one page of records (API dicts) and keep its columns.
 
         ``order``: where the page goes among the pages added (any sortable key, e.g. its first
-        id), for pages that arrive out of order (a concurrent pull); ``finish`` puts the pages'
-        converted chunks in that order, which costs no copy. Without it, pages stay as added.
+        id), for pages that arrive out of order (a concurrent pull); ``finish`` puts the rows in
+        that order. Without it, pages stay as added.
         """
         if not records:
             return self
         self._order.append(order if order is not None else len(self._order))
+        self._sizes.append(len(records))
         if self._columns is None:
             self._columns = self._default_plan(records[0])
         values = _columns_of(records, self._columns)
         for column in self._columns:
             raw = values.pop(column.name)
-            self._chunks.setdefault(column.name, []).append(self._convert(column, raw))
+            self._keep(column, self._convert(column, raw))
         self._rows += len(records)
         return self
+
+    def _labelled(self, column: _Column) -> bool:
+        return (
+            self.labels
+            and column.picklist is not None
+            and column.kind in ("int", "float", "bool", "string")
+        )
+
+    def _keep(self, column: _Column, converted: Any) -> None:
+        if self._labelled(column):
+            self._keep_labels(column, converted)
+            return
+        if column.kind in ("object", "string"):
+            self._chunks.setdefault(column.name, []).append(converted)
+            return
+        buffer = self._buffers.get(column.name)
+        if column.kind in ("datetime", "date"):
+            if buffer is None:
+                buffer = self._buffers[column.name] = ColumnBuffer(converted.dtype, masked=False)
+            buffer.append(converted)
+            return
+        values, mask = converted
+        if buffer is None:
+            buffer = self._buffers[column.name] = ColumnBuffer(values.dtype, masked=True)
+        buffer.append(values, mask)
 
     def _where(self, column: _Column) -> str:
         return f"{self.entity}.{column.name}"
 
+    def _keep_labels(self, column: _Column, converted: Any) -> None:
+        """A picklist page as label codes (``labels=True``): the column holds codes as the pull
+        runs, not values turned into labels at the end (which held the values, and several
+        temporaries of their size, beside the codes). Labels keep the picklist's codes; values
+        it does not list become categories as they are met (``finish`` orders them by row)."""
+        assert column.picklist is not None
+        if column.kind == "string":
+            string_dtype: Any = pd.StringDtype()
+            values: Any = string_dtype.__from_arrow__(pa.chunked_array([converted]))
+        else:
+            numbers, mask = converted
+            values = masked_to_pandas(numbers, mask, column.kind)
+        page = label_categorical(values, column.picklist)
+        known = self._categories.setdefault(column.name, {})
+        remap = np.fromiter(
+            (known.setdefault(label, len(known)) for label in page.categories),
+            dtype=np.int32,
+            count=len(page.categories),
+        )
+        codes = np.asarray(page.codes)
+        codes = np.where(codes >= 0, remap[codes], -1) if len(remap) else np.full(len(codes), -1)
+        buffer = self._buffers.get(column.name)
+        if buffer is None:
+            buffer = self._buffers[column.name] = ColumnBuffer("int32", masked=False)
+        buffer.append(codes.astype(np.int32, copy=False))
+
+    def _finish_labels(self, column: _Column, rows: np.ndarray | None) -> pd.Categorical:
+        """A label column's codes as the ordered categorical ``label_categorical`` makes of the
+        whole column: the picklist's labels, then values it does not list in row order."""
+        assert column.picklist is not None
+        labels = list(column.picklist.labels)
+        buffer = self._buffers.pop(column.name, None) or ColumnBuffer("int32", masked=False)
+        codes, _ = buffer.take(rows)
+        categories = list(self._categories.pop(column.name, None) or labels)
+        if len(categories) > len(labels):
+            extra = np.arange(len(labels), len(categories))
+            first = [int(np.flatnonzero(codes == code)[0]) for code in extra]
+            order = extra[np.argsort(first, kind="stable")]
+            new_code = np.arange(len(categories))
+            new_code[order] = extra
+            codes = np.where(codes >= 0, new_code[codes], -1)
+            categories = labels + [categories[int(code)] for code in order]
+        dtype = pd.CategoricalDtype(categories, ordered=True)
+        return pd.Categorical.from_codes(codes.astype(np.int64), dtype=dtype)
+
     def _convert(self, column: _Column, raw: Sequence[Any]) -> Any:
-        """One page of one column in its kept form: numpy (values, mask) for numbers and
-        booleans, numpy datetime64 for datetimes, an Arrow array for strings, a list otherwise."""
+        """One page of one column converted: numpy (values, mask or None) for numbers and
+        booleans, numpy datetime64 for datetimes (both copied into the column's buffer by
+        ``_keep``), an Arrow array for strings, a list otherwise."""
         kind = column.kind
         if kind == "object":
             return list(raw)
@@ -209,23 +289,39 @@ class FrameBuilder:
         """The typed DataFrame of every page added (the builder is spent afterwards)."""
         plan = self._columns if self._columns is not None else self._default_plan(None)
         keys = self._order
+        rows: np.ndarray | None = None  # each final row's position among the rows as added
         if any(a > b for a, b in zip(keys, keys[1:], strict=False)):
-            permutation = sorted(range(len(keys)), key=keys.__getitem__)
-            for name, chunks in self._chunks.items():
-                self._chunks[name] = [chunks[i] for i in permutation]
-        self._order = []
+            pages = sorted(range(len(keys)), key=keys.__getitem__)
+            for name, chunks in self._chunks.items():  # strings and objects: a chunk a page
+                self._chunks[name] = [chunks[i] for i in pages]
+            starts = np.cumsum([0, *self._sizes[:-1]])
+            rows = np.concatenate([np.arange(starts[i], starts[i] + self._sizes[i]) for i in pages])
+        self._order, self._sizes = [], []
         data: dict[str, Any] = {}
         for column in plan:
-            chunks = self._chunks.pop(column.name, [])
-            data[column.name] = self._finish_column(column, chunks)
+            data[column.name] = self._finish_column(column, rows)
         self._chunks.clear()
+        self._buffers.clear()
         frame = pd.DataFrame(data, copy=False)
         frame.index = pd.RangeIndex(len(frame))
         return frame
 
-    def _finish_column(self, column: _Column, chunks: list[Any]) -> Any:
-        # Chunks are dropped as soon as they are joined: one column is ever held twice at most.
+    def _finish_column(self, column: _Column, rows: np.ndarray | None) -> Any:
+        # Each column's pages are let go as soon as it is made: one column is held twice at most.
         kind = column.kind
+        if self._labelled(column):
+            return self._finish_labels(column, rows)
+        if kind not in ("object", "string"):
+            buffer = self._buffers.pop(column.name, None)
+            if buffer is None:  # no page: an empty column of the kind
+                dtype = "M8[ns]" if kind in ("datetime", "date") else _EMPTY_DTYPES[kind]
+                buffer = ColumnBuffer(dtype, masked=kind not in ("datetime", "date"))
+            values, mask = buffer.take(rows)
+            del buffer
+            if kind in ("datetime", "date"):
+                return datetimes_to_pandas(values, kind, self.tz)
+            return masked_to_pandas(values, mask, kind)
+        chunks = self._chunks.pop(column.name, [])
         if kind == "object":
             out = np.empty(self._rows, dtype=object)
             start = 0
@@ -233,18 +329,10 @@ class FrameBuilder:
                 out[start : start + len(chunk)] = chunk
                 start += len(chunk)
             return out
-        if kind in ("datetime", "date"):
-            return datetimes_to_pandas(chunks, kind, self.tz)
-        if kind == "string":
-            joined = pa.chunked_array(chunks, type=pa.string())
-            chunks.clear()
-            string_dtype: Any = pd.StringDtype()  # __from_arrow__ is missing from pandas-stubs
-            array: Any = string_dtype.__from_arrow__(joined)
-        else:
-            array = join_masked(chunks, kind)
-        if self.labels and column.picklist is not None:
-            return label_categorical(array, column.picklist)
-        return array
+        joined = pa.chunked_array(chunks, type=ARROW_TYPES["string"])
+        chunks.clear()
+        string_dtype: Any = pd.StringDtype()  # __from_arrow__ is missing from pandas-stubs
+        return string_dtype.__from_arrow__(joined)
 
 
 def build_frame(

@@ -3,9 +3,10 @@
 The reading half of ``dtypes.py``'s table, used by ``FrameBuilder`` (``builder.py``): numbers,
 booleans and strings go through Arrow (parsed in C), with a value-by-value fallback for the odd
 page whose values are not what the metadata says; datetimes are parsed as ISO strings in UTC.
-Numbers and booleans are kept as numpy (values, mask) pairs, datetimes as numpy ``datetime64``,
-strings as Arrow arrays, until ``join_masked``/``datetimes_to_pandas`` turn a column's pages into
-its pandas array. ``where`` (``"Tickets.status"``) names the column in warnings.
+Numbers, booleans and datetimes go page by page into a ``ColumnBuffer`` (one growing numpy array
+of values, and one of the mask, per column), strings stay Arrow arrays, until
+``masked_to_pandas``/``datetimes_to_pandas`` make the column's pandas array. ``where``
+(``"Tickets.status"``) names the column in warnings.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from autotask_pandas.frames.dtypes import bool_from_text
 
 __all__ = [
     "ARROW_TYPES",
+    "ColumnBuffer",
     "cast_text",
     "coerce_one",
     "coerce_slowly",
     "datetimes_to_pandas",
-    "join_masked",
     "masked_numpy",
+    "masked_to_pandas",
     "parse_datetimes",
     "stamps_to_numpy",
 ]
@@ -37,7 +39,9 @@ ARROW_TYPES = {
     "int": pa.int64(),
     "float": pa.float64(),
     "bool": pa.bool_(),
-    "string": pa.string(),
+    # pandas' Arrow-backed ``string`` columns hold ``large_string``: pages made so need no cast
+    # (a copy of every string column's offsets) when the frame is put together.
+    "string": pa.large_string(),
 }
 
 _NUMPY_TYPES = {"int": np.dtype("int64"), "float": np.dtype("float64"), "bool": np.dtype(bool)}
@@ -49,44 +53,124 @@ _MASKED_ARRAYS = {
 _NAT = np.iinfo(np.int64).min
 
 
-def _concat(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
-    if not parts:
-        return np.empty(0, dtype=dtype)
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate(parts)
-
-
-def masked_numpy(array: pa.Array, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """An Arrow array as numpy (values, mask) - the parts of pandas' masked arrays."""
-    n = len(array)
+def masked_numpy(array: pa.Array, kind: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """An Arrow array as numpy (values, mask) - the parts of pandas' masked arrays; the mask is
+    None when no value is null. The values may be a view of Arrow's memory: a ``ColumnBuffer``
+    copies them into its own array before the Arrow array is dropped."""
     if array.null_count == 0:
-        # Copied out of Arrow's pool (to_numpy would be a view keeping the Arrow buffer alive).
-        return np.array(array.to_numpy(zero_copy_only=False), dtype=_NUMPY_TYPES[kind]), np.zeros(
-            n, bool
-        )
+        return np.asarray(array.to_numpy(zero_copy_only=False), dtype=_NUMPY_TYPES[kind]), None
     mask = array.is_null().to_numpy(zero_copy_only=False)
     filler = {"int": 0, "float": 0.0, "bool": False}[kind]
-    values = np.array(
+    values = np.asarray(
         array.fill_null(filler).to_numpy(zero_copy_only=False), dtype=_NUMPY_TYPES[kind]
     )
     return values, mask
 
 
 def stamps_to_numpy(array: pa.Array) -> np.ndarray:
-    """Arrow timestamps (UTC) as numpy datetime64 of their unit, NaT for null."""
+    """Arrow timestamps (UTC) as numpy datetime64 of their unit, NaT for null (may be a view of
+    Arrow's memory, see ``masked_numpy``)."""
     unit = array.type.unit
     numbers = array.cast(pa.int64())
     if numbers.null_count:
         numbers = numbers.fill_null(_NAT)
-    return np.array(numbers.to_numpy(zero_copy_only=False)).view(f"M8[{unit}]")
+    return np.asarray(numbers.to_numpy(zero_copy_only=False)).view(f"M8[{unit}]")
 
 
-def join_masked(chunks: list[tuple[np.ndarray, np.ndarray]], kind: str) -> Any:
-    """The (values, mask) pages of a number or boolean column as one pandas masked array."""
-    values = _concat([c[0] for c in chunks], _NUMPY_TYPES[kind])
-    mask = _concat([c[1] for c in chunks], np.dtype(bool))
-    chunks.clear()
+# Rows a buffer holds before it first grows: 1 MiB of int64, so a pull of up to 131,072 rows
+# never grows (a grown buffer leaves its old array as a hole in the C heap, resident until
+# reused). Capacity never written is never touched, so it costs address space only; under 2 MiB
+# it cannot be backed by a transparent huge page (numpy asks for them from 4 MiB).
+_FIRST_CAPACITY = 1 << 17
+
+
+class ColumnBuffer:
+    """One number, boolean or datetime column of a frame being built, as pages arrive.
+
+    The values go into one numpy array (and the nulls into one boolean mask, for masked kinds)
+    that grows by doubling, so the frame's column *is* that array at the end (``take`` puts
+    pages that came out of order in place and shrinks it): no per-page arrays to join, so a pull
+    never holds a column twice. Why it matters: per-page arrays are small allocations scattered among the
+    pages' dicts on the C heap, and the heap keeps them resident after they are freed, so joining
+    them at the end cost a second copy of every column in peak RSS (issue 10, B2). The part of
+    the capacity not yet written is never touched, so it takes address space, not memory.
+    Datetimes are kept in the unit of their pages; one page in ``us`` (dates past 2262) turns
+    the column to ``us``.
+    """
+
+    __slots__ = ("_mask", "_values", "rows")
+
+    def __init__(self, dtype: np.dtype | str, *, masked: bool) -> None:
+        self._values = np.empty(0, dtype=dtype)
+        self._mask: np.ndarray | None = np.empty(0, dtype=bool) if masked else None
+        self.rows = 0
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._values.dtype
+
+    def append(self, values: np.ndarray, mask: np.ndarray | None = None) -> None:
+        """Copy one page's ``values`` (and ``mask``, None: no nulls) after the rows held."""
+        if values.dtype != self._values.dtype:
+            if values.dtype.kind == "M" and values.dtype != np.dtype("M8[ns]"):
+                # The column turns to ``us``: the rows held are converted (capacity drops to them).
+                self._values = self._values[: self.rows].astype(values.dtype)
+            else:
+                values = values.astype(self._values.dtype)
+        start, stop = self.rows, self.rows + len(values)
+        if stop > len(self._values):
+            self._grow(stop)
+        self._values[start:stop] = values
+        if self._mask is not None:
+            self._mask[start:stop] = False if mask is None else mask
+        self.rows = stop
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(needed, 2 * len(self._values), _FIRST_CAPACITY)
+        grown = np.empty(capacity, dtype=self._values.dtype)
+        grown[: self.rows] = self._values[: self.rows]
+        self._values = grown
+        if self._mask is not None:
+            mask = np.empty(capacity, dtype=bool)
+            mask[: self.rows] = self._mask[: self.rows]
+            self._mask = mask
+
+    def take(self, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The column's (values, mask) in final order, ``order`` being the rows' positions
+        (None: as appended); the buffer is empty afterwards. The arrays are the buffer's own,
+        shrunk to the rows in place (see ``_shrunk``)."""
+        values, mask, rows = self._values, self._mask, self.rows
+        self._values = np.empty(0, dtype=values.dtype)
+        self._mask = None if mask is None else np.empty(0, dtype=bool)
+        self.rows = 0
+        if order is not None:
+            # Reordered in place, through a temporary of one column: a new array per column
+            # would leave each old one as a hole in the C heap while the next is made.
+            values[:rows] = values[:rows].take(order)
+            if mask is not None:
+                mask[:rows] = mask[:rows].take(order)
+        return _shrunk(values, rows), None if mask is None else _shrunk(mask, rows)
+
+
+def _shrunk(array: np.ndarray, rows: int) -> np.ndarray:
+    """``array[:rows]`` owning exactly its memory: shrunk in place (``realloc``) when it is at
+    least half full, else copied (a small frame then holds small arrays of its own, not pages
+    of big mappings)."""
+    if len(array) == rows:
+        return array
+    if rows < len(array) // 2:
+        return array[:rows].copy()
+    try:
+        array.resize(rows, refcheck=False)  # nothing else refers to a buffer's array
+    except (ValueError, SystemError):
+        return array[:rows].copy()
+    return array
+
+
+def masked_to_pandas(values: np.ndarray, mask: np.ndarray | None, kind: str) -> Any:
+    """A number or boolean column's (values, mask) as its pandas masked array (no copy)."""
+    if mask is None:
+        mask = np.zeros(len(values), dtype=bool)
     return _MASKED_ARRAYS[kind](values, mask)
 
 
@@ -234,14 +318,9 @@ def _cast_naive(text: pa.Array, unit: str = "ns") -> pa.Array:
     return text.cast(pa.timestamp(unit)).cast(pa.timestamp(unit, "UTC"))
 
 
-def datetimes_to_pandas(chunks: list[np.ndarray], kind: str, tz: str | None) -> Any:
-    """A datetime column's pages as one pandas array: UTC (or ``tz``), or naive dates."""
-    units = {c.dtype for c in chunks}
-    if len(units) > 1:  # a page kept in us (out of the ns range) makes the whole column us
-        chunks[:] = [c.astype("M8[us]") for c in chunks]
-        units = {np.dtype("M8[us]")}
-    values = _concat(chunks, units.pop() if units else np.dtype("M8[ns]"))
-    chunks.clear()
+def datetimes_to_pandas(values: np.ndarray, kind: str, tz: str | None) -> Any:
+    """A datetime column's values (``datetime64``, NaT for null) as its pandas array: UTC (or
+    ``tz``), or naive dates."""
     index = pd.DatetimeIndex(values, copy=False)
     if kind == "date":
         # The calendar date the API keeps (its midnight, read in UTC), as a naive midnight.

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from autotask_pandas.exceptions import AutotaskValidationError
+from autotask_pandas.exceptions import AutotaskPullInterruptedError, AutotaskValidationError
 from autotask_pandas.frames.builder import FrameBuilder
 from autotask_pandas.frames.dtypes import check_tz
 from autotask_pandas.frames.progress import ProgressFactory, make_bar, progress_disabled
-from autotask_pandas.frames.snapshot import attach, pull_of, record_pull
+from autotask_pandas.frames.snapshot import PullSource, attach, pull_of, record_pull
 from autotask_pandas.query.columns import udf_name
 from autotask_pandas.query.language import parse, resolve, to_text
 from autotask_pandas.query.statement import QueryStatement
@@ -312,55 +312,47 @@ class Query:
         return True
 
     def _record_pages(
-        self, limit: int | None, page_size: int = MAX_PAGE_SIZE, *, concurrent: bool = False
+        self, limit: int | None, page_size: int = MAX_PAGE_SIZE, *, ordered: bool = True
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Pages of API records, asking for no page beyond ``limit`` rows.
 
-        ``concurrent``: pulled over id ranges with several requests in flight
-        (``client.iter_row_pages``): pages of at most 500 that arrive out of order, each an
-        ascending run of ids (with a limit, in order: the lowest ids). Otherwise the server's
-        pages one by one, ``MaxRecords`` = ``page_size`` (``pages()`` and ``to_parquet``, whose
-        chunks are pages of the server: not yet concurrent).
+        Pulled over id ranges with several requests in flight (``client.iter_row_pages``): pages
+        of at most ``page_size`` rows (``MaxRecords``), each an ascending run of ids, but not all
+        full (a range usually ends on a shorter page). ``ordered``: in ascending id (``pages()``,
+        ``to_parquet``; at most a few pages wait for the ranges below them, and nothing is sent
+        while the consumer holds a page); else as they arrive (``to_pandas`` puts each in its
+        place). With a limit they always come in order: the lowest ids.
         """
         if limit is not None and limit <= 0:
             return
         filters = self.filters
-        if concurrent:
-            yield from self.client.iter_row_pages(
-                self.entity, filters or None, self._include_fields(), limit=limit, ordered=False
-            )
-            return
-        if limit is not None:
-            page_size = min(page_size, limit)
-        page_size = max(1, min(MAX_PAGE_SIZE, page_size))
-        remaining = limit
-        pages = self.client.iter_pages(
-            self.entity, filters or None, self._include_fields(), page_size=page_size
+        yield from self.client.iter_row_pages(
+            self.entity,
+            filters or None,
+            self._include_fields(),
+            limit=limit,
+            ordered=ordered,
+            page_size=max(1, min(MAX_PAGE_SIZE, page_size)),
         )
-        for page in pages:
-            items = page.items
-            if remaining is not None:
-                items = items[:remaining]
-                remaining -= len(items)
-            if items:
-                yield items
-            if remaining is not None and remaining <= 0:
-                return
 
-    def _record_chunks(self, chunksize: int) -> Iterator[list[dict[str, Any]]]:
-        """Records in lists of exactly ``chunksize`` (the last may be shorter): pages of that
-        size up to 500, pages of 500 put together above."""
-        if chunksize <= MAX_PAGE_SIZE:
-            yield from self._record_pages(self.limit_, chunksize)
-            return
+    def _record_chunks(self, chunksize: int, bar: Any = None) -> Iterator[list[dict[str, Any]]]:
+        """Records in ascending id, in lists of exactly ``chunksize`` (the last may be shorter).
+
+        Pages ask for ``chunksize`` rows up to 500, 500 above; they are cut and put together to
+        size, since a concurrent pull's pages are not all full. ``bar`` counts each page as it
+        comes in. The generator keeps no reference to a list it yielded (``_front``), so a chunk
+        is freed as soon as its consumer lets it go.
+        """
         buffer: list[dict[str, Any]] = []
-        for records in self._record_pages(self.limit_):
+        for records in self._record_pages(self.limit_, min(chunksize, MAX_PAGE_SIZE)):
+            if bar is not None:
+                bar.update(len(records))
             buffer.extend(records)
+            del records
             while len(buffer) >= chunksize:
-                yield buffer[:chunksize]
-                del buffer[:chunksize]
+                yield _front(buffer, chunksize)
         if buffer:
-            yield buffer
+            yield _front(buffer, len(buffer))
 
     def _effective_limit(self, n: int | None) -> int | None:
         if n is None:
@@ -368,9 +360,16 @@ class Query:
         return n if self.limit_ is None else min(n, self.limit_)
 
     def _build(
-        self, limit: int | None, progress: bool | ProgressFactory | None = None
+        self,
+        limit: int | None,
+        progress: bool | ProgressFactory | None = None,
+        source: PullSource | None = None,
     ) -> pd.DataFrame:
         """Every row up to ``limit``, pulled concurrently, as one typed frame.
+
+        Interrupted after the first page: ``AutotaskPullInterruptedError`` whose ``resume()``
+        fetches the rest into the same builder and returns the whole frame, registered with
+        ``source`` (the pages received are not asked again; the resume shows no bar).
 
         Few round trips before the first page (issue 10): the entity's fields, its UDF
         definitions and (with a bar) the count are requested at the same time, and the first
@@ -391,7 +390,7 @@ class Query:
                 builder = self._builder(metadata=(fields.result(), udfs.result()))
             if _bar_shown(progress):
                 counted = pool.submit(self.__len__)
-            pages = self._record_pages(limit, concurrent=True)
+            pages = self._record_pages(limit, ordered=False)
             first = next(pages, None)  # sent while the metadata and the count are in flight
             if builder is None:
                 builder = self._builder(metadata=(fields.result(), udfs.result()))
@@ -399,12 +398,15 @@ class Query:
                 bar = make_bar(progress, total=counted.result(), desc=self.entity)
             # As they arrive: each page goes to its place by its first id (ids ascend).
             records = first
-            while records is not None:
-                builder.add(records, order=records[0]["id"])
-                if bar is not None:
-                    bar.update(len(records))
-                del records  # the page's dicts are not needed once converted
-                records = next(pages, None)
+            try:
+                while records is not None:
+                    builder.add(records, order=records[0]["id"])
+                    if bar is not None:
+                        bar.update(len(records))
+                    del records  # the page's dicts are not needed once converted
+                    records = next(pages, None)
+            except AutotaskPullInterruptedError as stop:
+                raise self._resumable(stop, builder, source) from stop.error
         finally:
             if pages is not None:
                 pages.close()  # an error while building stops the pull's requests
@@ -413,10 +415,32 @@ class Query:
                 bar.close()
         return builder.finish()
 
+    def _resumable(
+        self,
+        stop: AutotaskPullInterruptedError[Iterator[list[dict[str, Any]]]],
+        builder: FrameBuilder,
+        source: PullSource | None,
+    ) -> AutotaskPullInterruptedError[pd.DataFrame]:
+        """The error of an interrupted ``_build``: its resume adds the missing pages to
+        ``builder`` and returns the frame, registered."""
+
+        def resume() -> pd.DataFrame:
+            try:
+                for records in stop.resume():
+                    builder.add(records, order=records[0]["id"])
+            except AutotaskPullInterruptedError as again:
+                raise self._resumable(again, builder, source) from again.error
+            return self._register(builder.finish(), source)
+
+        return AutotaskPullInterruptedError(
+            stop.message, error=stop.error, received=stop.received, resume=resume
+        )
+
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` rows (ascending id), fetching only the pages they need."""
-        frame = self._build(self._effective_limit(_check_limit(n)))
-        return self._register(frame)
+        limit = self._effective_limit(_check_limit(n))
+        source = PullSource(self.where_, self.fields, limit)  # started: before the first request
+        return self._register(self._build(limit, None, source), source)
 
     def to_pandas(self, progress: bool | ProgressFactory = True) -> pd.DataFrame:
         """Every row (up to the limit) as one typed DataFrame.
@@ -425,8 +449,8 @@ class Query:
         request, in flight with the first page: no round trip of its own); False for none; or
         a callable made like ``tqdm(total=, unit=, desc=)``.
         """
-        frame = self._build(self.limit_, progress)
-        return self._register(frame)
+        source = PullSource(self.where_, self.fields, self.limit_)  # started: before any request
+        return self._register(self._build(self.limit_, progress, source), source)
 
     def pages(
         self,
@@ -435,8 +459,13 @@ class Query:
         pushable: bool = True,
         progress: bool | ProgressFactory = False,
     ) -> Iterator[pd.DataFrame]:
-        """Typed DataFrames of ``chunksize`` rows (a page of the API by default: 500), fetched as
-        the iteration goes; memory holds one chunk (plus the pull's snapshot, see below).
+        """Typed DataFrames of ``chunksize`` rows (a page of the API by default: 500), in
+        ascending id, fetched as the iteration goes with as many requests in flight as
+        ``to_pandas`` sends (id ranges, ``client.iter_row_pages(ordered=True)``). Memory holds
+        one chunk and the few pages fetched ahead of it (the pull sends nothing while a chunk is
+        being used, and buffers at most ``RangePull``'s ``max_buffered`` pages: it never runs far
+        ahead of a slow consumer), plus the pull's snapshot, see below. ``progress`` counts rows
+        as each page comes in.
 
         Chunks continue one RangeIndex (concatenated, they read 0..n-1) and share one pull, so
         ``pd.concat(chunks)`` can be pushed. The pull keeps the server's values of every row
@@ -450,10 +479,8 @@ class Query:
         offset = 0
         pull = None
         try:
-            for records in self._record_chunks(chunksize):
+            for records in self._record_chunks(chunksize, bar):
                 chunk = self._builder(columns).add(records).finish()
-                if bar is not None:
-                    bar.update(len(records))
                 del records
                 columns = list(chunk.columns)  # every chunk gets the first one's columns
                 chunk.index = pd.RangeIndex(offset, offset + len(chunk))
@@ -470,8 +497,10 @@ class Query:
             if bar is not None:
                 bar.close()
 
-    def _register(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return record_pull(frame, self.entity, self.client, labels=self.labels, tz=self.tz)
+    def _register(self, frame: pd.DataFrame, source: PullSource | None = None) -> pd.DataFrame:
+        return record_pull(
+            frame, self.entity, self.client, labels=self.labels, tz=self.tz, source=source
+        )
 
     def to_parquet(
         self,
@@ -480,9 +509,10 @@ class Query:
         progress: bool | ProgressFactory = False,
         compression: str = "snappy",
     ) -> Path:
-        """Stream every page into one Parquet file (a ``ParquetWriter``, one row group a page):
-        never more than a page in memory. Read back with ``pd.read_parquet``, DuckDB, Dask,
-        Spark. Returns the path."""
+        """Stream every page into one Parquet file (a ``ParquetWriter``, one row group a page of
+        500 rows, in ascending id), pulled as ``pages()`` pulls: concurrently, with memory
+        bounded by a few pages. Read back with ``pd.read_parquet``, DuckDB, Dask, Spark.
+        Returns the path."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -571,6 +601,13 @@ class Query:
             f"<p><b>{html.escape(self._title())}</b></p>{table}"
             f"<p><i>{html.escape(self._footer(len(frame), total))}; {html.escape(note)}</i></p>"
         )
+
+
+def _front(buffer: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """The first ``n`` records, taken out of ``buffer``."""
+    front = buffer[:n]
+    del buffer[:n]
+    return front
 
 
 def _field_tuple(fields: Sequence[str] | str | None) -> tuple[str, ...] | None:

@@ -32,6 +32,11 @@ ids dropped on purpose with ``df.autotask.drop`` (the only rows ``push(delete=Tr
 delete that landed is no longer pending for any frame), and the frame rows a push created, by index
 label (so no frame of the pull creates them twice).
 
+**What a pull asked** (``PullSource``): the filters and columns of the query, its limit, and when
+it started (the client's clock, taken before its first request). ``refresh`` (``frames/refresh.py``)
+re-runs it for the rows changed since; a refreshed frame is a new pull (``record_refresh``) whose
+snapshot is the old one moved forward by what the server answered.
+
 **Lifetime.** A snapshot lives as long as some frame, Series taken from one, or ``Query.pages()``
 generator refers to it: the registry here holds weak references only, for ``snapshot_usage``.
 ``forget`` drops a pull's snapshots at once, for every frame of it. A pickled frame's tag comes
@@ -42,29 +47,35 @@ neither snapshot nor client).
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import itertools
 import threading
 import weakref
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:
     from autotask_pandas.client import AutotaskClient
+    from autotask_pandas.types import QueryFilter
 
 __all__ = [
     "ATTRS_KEY",
     "Created",
     "Pull",
+    "PullSource",
     "PullTag",
     "SnapshotUsage",
     "attach",
     "forget",
+    "merge_column",
     "move_forward",
+    "now_utc",
     "pull_of",
     "record_pull",
+    "record_refresh",
     "snapshot_usage",
 ]
 
@@ -122,7 +133,7 @@ class Created:
     body: Any
 
 
-def _merge_column(old: pd.Series, new: pd.Series) -> pd.Series:
+def merge_column(old: pd.Series, new: pd.Series) -> pd.Series:
     """``old`` with the values of ``new`` (a subset of its index) put in, keeping ``old``'s dtype.
 
     Column by column and through ``mask`` rather than a 2-D ``.loc`` assignment, which pandas
@@ -139,6 +150,26 @@ def _merge_column(old: pd.Series, new: pd.Series) -> pd.Series:
     except (TypeError, ValueError):
         old = old.astype(object)
     return old.mask(hit, aligned)
+
+
+def now_utc() -> _dt.datetime:
+    """The client's clock, in UTC: when a pull or a refresh starts."""
+    return _dt.datetime.now(_dt.UTC)
+
+
+@dataclass(frozen=True)
+class PullSource:
+    """What a pull asked for: enough to ask again (``frames/refresh.py``).
+
+    ``where``: the conditions as given (labels unresolved); ``fields``: the columns chosen (None:
+    every field); ``limit``: the row limit (None: every row); ``started``: the client's clock (UTC)
+    taken before the pull's first request, so a row changed while the pull ran is changed after it.
+    """
+
+    where: tuple[QueryFilter, ...] = ()
+    fields: tuple[str, ...] | None = None
+    limit: int | None = None
+    started: _dt.datetime = field(default_factory=now_utc)
 
 
 class _Origin:
@@ -158,6 +189,7 @@ class _Origin:
         self.labels = labels  # picklist columns hold labels (categoricals), not values
         self.tz = tz  # datetime columns shown in this zone (None: UTC)
         self.options = options
+        self.source: PullSource | None = None  # None: the query is unknown (a chunked pull)
         self.dropped: set[int] = set()  # ids dropped with df.autotask.drop, not yet deleted
         self.created: dict[Hashable, Created] = {}  # frame label -> create sent
         self.forgotten = False
@@ -212,6 +244,11 @@ class Pull:
     @property
     def options(self) -> dict[str, Any]:
         return self._origin.options
+
+    @property
+    def source(self) -> PullSource | None:
+        """What the pull asked for and when (None for a pull that cannot be re-run)."""
+        return self._origin.source
 
     @property
     def dropped(self) -> set[int]:
@@ -284,7 +321,7 @@ class Pull:
             if len(known) and columns:
                 base = base.copy(deep=False)
                 for column in columns:
-                    base[column] = _merge_column(base[column], rows.loc[known, column])
+                    base[column] = merge_column(base[column], rows.loc[known, column])
             if len(new_ids):
                 base = pd.concat([base, rows.loc[new_ids].reindex(columns=base.columns)])
             self._base = _detached(base)
@@ -361,15 +398,55 @@ def record_pull(
     *,
     labels: bool = False,
     tz: str | None = None,
+    source: PullSource | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Register ``df`` (a fresh pull with an ``id`` column) and tag it; returns ``df``."""
+    """Register ``df`` (a fresh pull with an ``id`` column) and tag it; returns ``df``.
+
+    ``source``: what the pull asked for (``refresh`` needs it); None for a pull that cannot be
+    asked again as one query (chunks of ``pages()``).
+    """
     if "id" not in df.columns:
         raise ValueError(f"a pulled {entity} frame needs its id column to be pushed back")
     base = df.set_index("id", drop=False).copy(deep=not _copy_on_write())
     base.index.name = None
-    pull = Pull(_Origin(entity, client, labels, tz, dict(options)), base)
+    origin = _Origin(entity, client, labels, tz, dict(options))
+    origin.source = source
+    pull = Pull(origin, base)
     return attach(df, pull)
+
+
+def record_refresh(
+    df: pd.DataFrame,
+    previous: Pull,
+    base: pd.DataFrame,
+    started: _dt.datetime,
+    client: AutotaskClient | None = None,
+    dropped: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Register ``df``, a refresh of a frame of ``previous``, as a new pull and tag it.
+
+    ``base`` (indexed by id, ``previous``'s columns) is the server's state of its rows as the
+    refresh left it: it becomes the new pull's snapshot (so edits kept in ``df`` stay pending).
+    The new pull asks what ``previous`` asked, as of ``started``; ids dropped with
+    ``df.autotask.drop`` and still in ``base`` stay pending deletes (a copy: deleting them through
+    one pull does not clear them from the other); ``dropped``: those ids instead of
+    ``previous``'s. Rows created by pushes of ``previous`` are not carried over: the refresh gave
+    them their ids. Returns ``df``.
+    """
+    source = previous.source
+    with _lock:
+        origin = _Origin(
+            previous.entity,
+            client if client is not None else previous.client,
+            previous.labels,
+            previous.tz,
+            dict(previous.options),
+        )
+        origin.source = replace(source, started=started) if source is not None else None
+        pending = previous.dropped if dropped is None else dropped
+        origin.dropped = {int(i) for i in pending if i in base.index}
+    return attach(df, Pull(origin, base))
 
 
 def _tag(df: pd.DataFrame) -> PullTag | None:

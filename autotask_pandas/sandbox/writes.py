@@ -32,6 +32,16 @@ NO_MATCHING_DELETE = (
 )
 _CREATED_AT = ("createDate", "createDateTime", "attachDate")
 _CHANGED_AT = ("lastActivityDate", "lastModifiedDate", "lastModifiedDateTime")
+
+
+def _changed_at(entity: EntityInfo) -> tuple[str, ...]:
+    """The fields a write stamps with its time: the usual names, and the entity's own
+    last-modified field as the catalog names it (``EntityInfo.modified``: ``updateDateTime`` of
+    Appointments, ``lastActivityDateTime`` of Projects...), which clients filter on to fetch
+    only what changed (an incremental refresh)."""
+    if entity.modified is None or entity.modified in _CHANGED_AT:
+        return _CHANGED_AT
+    return (*_CHANGED_AT, entity.modified)
 _OWNER_FIELDS = ("ticketID", "taskID", "projectID")
 _CREATED_BY = ("creatorResourceID", "createdByResourceID")
 # Set by the server from the ImpersonationResourceId header only; a body cannot set them
@@ -292,7 +302,7 @@ class Writer:
         if attachment and self.attachment_gate is not None:
             self.attachment_gate(len(row["data"]))
         now = format_datetime(datetime.now(UTC))
-        self._stamp(entity, row, _CREATED_AT + _CHANGED_AT, now)
+        self._stamp(entity, row, _CREATED_AT + _changed_at(entity), now)
         self._stamp(entity, row, _CREATED_BY, ctx.resource_id)
         if ctx.impersonator_id is not None:
             self._stamp(entity, row, ("impersonatorCreatorResourceID",), ctx.impersonator_id)
@@ -340,7 +350,7 @@ class Writer:
             raise ApiError(*errors)
         now = format_datetime(datetime.now(UTC))
         stamped: dict[str, Any] = {}
-        self._stamp(entity, stamped, _CHANGED_AT, now)
+        self._stamp(entity, stamped, _changed_at(entity), now)
         if ctx.impersonator_id is not None:
             self._stamp(entity, stamped, ("impersonatorUpdaterResourceID",), ctx.impersonator_id)
         self.store.update(entity.name, row_id, {**changes, **stamped}, udfs)
