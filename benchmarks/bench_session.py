@@ -1,6 +1,6 @@
 """B4 (issue 10): the API budget of a typical notebook session, against its minimum.
 
-    python benchmarks/bench_session.py [--latency-ms 150] [--scale 1] [--edits 50]
+    python benchmarks/bench_session.py [--latency-ms 150] [--scale 10] [--edits 50]
 
 The sandbox runs in a process of its own (``autotask sandbox serve``, see ``served.py``), its
 ``latency`` the zone's response time (docs/sandbox.md), thread limit 3. One client, as an analyst
@@ -108,7 +108,7 @@ def pulled(frame: pd.DataFrame) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=150)
-    parser.add_argument("--scale", type=float, default=1)
+    parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--colleague-edits", type=int, default=20)
     args = parser.parse_args()

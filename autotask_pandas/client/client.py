@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -422,6 +423,7 @@ class AutotaskClient(WritingMixin):
         ordered: bool = True,
         page_size: int = 500,
         impersonation_resource_id: int | None = None,
+        total: Future[int] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Every matching row once, as pages (lists of API dicts), fetched concurrently.
 
@@ -431,7 +433,9 @@ class AutotaskClient(WritingMixin):
         pages in ascending id (True), or as they arrive, each an ascending run of ids disjoint
         from the others (False; ``FrameBuilder.add(..., order=)`` sorts them). ``limit``: at most
         this many rows, and no request for rows beyond them. ``page_size``: rows a request asks
-        for (``MaxRecords``, 1-500).
+        for (``MaxRecords``, 1-500). ``total``: the count of the rows, when the caller has one
+        in flight (a progress bar's): the ranges are then planned from it, so no request goes
+        past the last id (a hint only: every row is still found if the count is off).
         """
         plan = self._plan(entity, filters, include_fields, page_size)
         if not plan.is_simple or self.config.thread_limit < 2:
@@ -450,6 +454,7 @@ class AutotaskClient(WritingMixin):
             workers=self.config.thread_limit,
             impersonation=impersonation_resource_id,
             limit=limit,
+            total=total,
         )
         yield from pull.pages(ordered=ordered)
 

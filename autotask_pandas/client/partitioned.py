@@ -90,6 +90,7 @@ class _Pull:
     received: int  # rows received (yielded or waiting in ``pages``)
     head: int = 0  # ranges[:head] are done and emptied (ordered mode)
     buffered: int = 0  # pages waiting in ranges' ``pages`` (ordered mode)
+    total: int | None = None  # the server's count at the start, when known (a hint only)
 
 
 class RangePull:
@@ -111,6 +112,7 @@ class RangePull:
         limit: int | None = None,
         pages_per_range: int = 8,
         max_buffered: int = 12,
+        total: Future[int] | None = None,
     ) -> None:
         if not plan.is_simple:
             raise ValueError("a RangePull runs one unsplit query; split queries page by merging")
@@ -126,6 +128,7 @@ class RangePull:
         self._limit = limit
         self._pages_per_range = max(1, pages_per_range)
         self._max_buffered = max(1, max_buffered)
+        self._total = total
         self.requests = 0  # requests sent (for benchmarks and tests)
 
     # -- requests -------------------------------------------------------------------------------
@@ -171,12 +174,30 @@ class RangePull:
         span = _span(items, size)
         last = row_id(items[-1])
         width = span * self._pages_per_range
+        workers = self._workers
+        total = self._known_total()
+        if total is not None:
+            # As many ranges as the rows left fill pages (one page left: the tail alone), each
+            # about its share of them: no range is sent past the last id to come back empty.
+            pages_left = max(1, -(-(total - delivered) // size))
+            workers = min(workers, pages_left)
+            width = span * -(-pages_left // workers)
         ranges: list[_Range] = [
-            _Range(last + k * width, last + (k + 1) * width) for k in range(self._workers - 1)
+            _Range(last + k * width, last + (k + 1) * width) for k in range(workers - 1)
         ]
-        ranges.append(_Range(last + (self._workers - 1) * width, None))
-        state = _Pull(ordered, size, limit, ranges, span, width, delivered, delivered)
+        ranges.append(_Range(last + (workers - 1) * width, None))
+        state = _Pull(ordered, size, limit, ranges, span, width, delivered, delivered, total=total)
         yield from self._run(state)
+
+    def _known_total(self) -> int | None:
+        """The server's count of the rows, when the caller asked for it (a progress bar's total,
+        in flight with the first page): waited for here, or None if it failed."""
+        if self._total is None:
+            return None
+        try:
+            return int(self._total.result())
+        except Exception:  # a count that failed only costs the planning its hint
+            return None
 
     def _run(self, state: _Pull) -> Iterator[Rows]:
         """The pull past its first page, from where ``state`` stands."""
@@ -225,6 +246,12 @@ class RangePull:
                         < limit
                     )
                     and not (ordered and state.buffered >= self._max_buffered)
+                    # With the count known: no new range once the requests in flight can bring
+                    # every row left (a range past the last id would only come back empty).
+                    and not (
+                        state.total is not None
+                        and state.received + size * in_flight >= state.total
+                    )
                 ):
                     # An idle worker: cut the range with the most ids left (the tail first).
                     cut = _cut(ranges[head:], span, width)
@@ -375,9 +402,14 @@ def _expected_rows(r: _Range, span: int, size: int) -> float:
 
 
 def _span(items: Sequence[Mapping[str, Any]], size: int) -> int:
-    """Ids a full page of ``size`` rows covers, judged from ``items`` (ascending ids)."""
-    first, last = row_id(items[0]), row_id(items[-1])
+    """Ids a full page of ``size`` rows covers, judged from ``items`` (ascending ids).
+
+    Judged from the page's upper half, nearest the ids still to come: a lone low id (the owner
+    company, id 0, before ids in the tens of millions) would otherwise make every range so wide
+    that one range holds all the rows and the others come back empty."""
     if len(items) < 2:
         return max(size, 1)
-    per_row = (last - first + 1) / len(items)
+    mid = (len(items) - 1) // 2
+    first, last = row_id(items[mid]), row_id(items[-1])
+    per_row = (last - first) / (len(items) - 1 - mid)
     return max(size, round(per_row * size))

@@ -312,7 +312,12 @@ class Query:
         return True
 
     def _record_pages(
-        self, limit: int | None, page_size: int = MAX_PAGE_SIZE, *, ordered: bool = True
+        self,
+        limit: int | None,
+        page_size: int = MAX_PAGE_SIZE,
+        *,
+        ordered: bool = True,
+        total: Future[int] | None = None,
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Pages of API records, asking for no page beyond ``limit`` rows.
 
@@ -321,7 +326,8 @@ class Query:
         full (a range usually ends on a shorter page). ``ordered``: in ascending id (``pages()``,
         ``to_parquet``; at most a few pages wait for the ranges below them, and nothing is sent
         while the consumer holds a page); else as they arrive (``to_pandas`` puts each in its
-        place). With a limit they always come in order: the lowest ids.
+        place). With a limit they always come in order: the lowest ids. ``total``: the row
+        count in flight (a bar's), which the pull plans its ranges with.
         """
         if limit is not None and limit <= 0:
             return
@@ -333,6 +339,7 @@ class Query:
             limit=limit,
             ordered=ordered,
             page_size=max(1, min(MAX_PAGE_SIZE, page_size)),
+            total=total,
         )
 
     def _record_chunks(self, chunksize: int, bar: Any = None) -> Iterator[list[dict[str, Any]]]:
@@ -390,7 +397,7 @@ class Query:
                 builder = self._builder(metadata=(fields.result(), udfs.result()))
             if _bar_shown(progress):
                 counted = pool.submit(self.__len__)
-            pages = self._record_pages(limit, ordered=False)
+            pages = self._record_pages(limit, ordered=False, total=counted)
             first = next(pages, None)  # sent while the metadata and the count are in flight
             if builder is None:
                 builder = self._builder(metadata=(fields.result(), udfs.result()))

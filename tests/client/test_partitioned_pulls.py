@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -210,3 +211,55 @@ def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[],
         second()
 
     return run
+
+
+# -- planned from the count (a progress bar's total) -----------------------------------------------
+
+
+def counted(n: int) -> Future[int]:
+    done: Future[int] = Future()
+    done.set_result(n)
+    return done
+
+
+@SETTINGS
+@given(ids=any_ids, page_size=st.integers(2, 40), off=st.integers(-50, 50))
+def test_a_count_hint_plans_the_ranges_and_never_loses_a_row_even_when_wrong(
+    server: tuple[Server, AutotaskClient], ids: set[int], page_size: int, off: int
+) -> None:
+    # The count is a snapshot (rows come and go during a pull) or plain wrong: it may only
+    # change how many requests are sent, never which rows come back.
+    srv, client = server
+    srv.reset(ids)
+    pages = pull(client, page_size, total=counted(max(0, len(ids) + off)))
+    assert [i for page in pages for i in page] == sorted(ids)
+    assert srv.peak <= client.config.thread_limit
+
+
+@pytest.mark.parametrize("rows", [600, 1_000, 1_500, 2_600, 10_000])
+def test_with_the_count_a_pull_sends_about_one_request_a_page(
+    server: tuple[Server, AutotaskClient], rows: int
+) -> None:
+    # Consecutive ids (as the demo's): without the count, ranges cut past the last id come back
+    # empty (a 600-row pull took 7 requests in B4); with it, one request a page, plus at most
+    # one more per range (each range ends on a page that is not full).
+    srv, client = server
+    srv.reset(range(1, rows + 1))
+    pages = pull(client, 500, total=counted(rows))
+    assert [i for page in pages for i in page] == list(range(1, rows + 1))
+    full_pages = -(-rows // 500)
+    ranges = min(client.config.thread_limit, full_pages - 1)
+    assert srv.queries <= full_pages + max(0, ranges - 1)
+    if rows <= 1_000:
+        assert srv.queries == full_pages  # two pages: the first, then the rest in one
+
+
+def test_a_lone_low_id_does_not_spoil_the_plan(server: tuple[Server, AutotaskClient]) -> None:
+    # Companies: the owner company is id 0, the others start in the tens of millions. Judged
+    # from the whole first page, a range would be ~60,000 ids wide per row and hold everything.
+    srv, client = server
+    ids = [0, *range(29_683_400, 29_683_400 + 1_500)]
+    srv.reset(ids)
+    pages = pull(client, 500, total=counted(len(ids)))
+    assert [i for page in pages for i in page] == ids
+    assert srv.queries <= 4 + 2  # 4 pages, and at most one short page per range but the last
