@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from autotask_pandas.client.paging import normalise_filters
 from autotask_pandas.exceptions import AutotaskPullInterruptedError, AutotaskValidationError
 from autotask_pandas.frames.builder import FrameBuilder
 from autotask_pandas.frames.dtypes import check_tz
@@ -82,13 +83,8 @@ def normalise_where(where: WhereInput) -> tuple[QueryFilter, ...]:
         if isinstance(item, str):
             if item.strip():
                 out.extend(parse(item))
-        elif isinstance(item, QueryFilter):
-            out.append(item)
-        elif isinstance(item, Mapping):
-            try:
-                out.append(QueryFilter.from_api(item))
-            except ValueError as exc:
-                raise AutotaskValidationError(f"bad filter {dict(item)!r}: {exc}") from None
+        elif isinstance(item, (QueryFilter, Mapping)):
+            out.extend(normalise_filters(item))  # the client's one reading of objects and dicts
         else:
             raise AutotaskValidationError(
                 f"a filter is text, a QueryFilter or a dict, got {type(item).__name__}: {item!r}"
