@@ -271,25 +271,20 @@ class RangePull:
                         if r.pending is not None and r.pending in finished:
                             rows = self._take(state, r)
                             if rows and not ordered:
-                                if limit is not None:
-                                    rows = rows[: limit - state.delivered]
-                                state.delivered += len(rows)
+                                rows = _deliver(state, rows)
                                 if rows:
                                     yield rows
-                                if limit is not None and state.delivered >= limit:
+                                if _limit_reached(state):
                                     return
                 if ordered:
                     while state.head < len(ranges):
                         r = ranges[state.head]
                         while r.pages:
-                            rows = r.pages.popleft()
+                            rows = _deliver(state, r.pages.popleft())
                             state.buffered -= 1
-                            if limit is not None:
-                                rows = rows[: limit - state.delivered]
-                            state.delivered += len(rows)
                             if rows:
                                 yield rows
-                            if limit is not None and state.delivered >= limit:
+                            if _limit_reached(state):
                                 return
                         if not (r.done and r.pending is None):
                             break
@@ -367,6 +362,18 @@ class RangePull:
         if not next_url or not items:
             r.done = True
         return sent, items
+
+
+def _deliver(state: _Pull, rows: Rows) -> Rows:
+    """``rows`` cut to what the limit still wants, counted as delivered."""
+    if state.limit is not None:
+        rows = rows[: state.limit - state.delivered]
+    state.delivered += len(rows)
+    return rows
+
+
+def _limit_reached(state: _Pull) -> bool:
+    return state.limit is not None and state.delivered >= state.limit
 
 
 def _cut(ranges: Sequence[_Range], span: int, width: int) -> tuple[_Range, int] | None:
