@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-from helpers import connect
+from helpers import connect, new_sandbox
 
 from autotask_pandas import AutotaskClient
 from autotask_pandas.cli.export import cmd_export
@@ -29,7 +29,7 @@ from autotask_pandas.frames.lazy import Query
 from autotask_pandas.frames.picklists import label_categorical
 from autotask_pandas.frames.snapshot import pull_of
 from autotask_pandas.query.picklists import picklist_maps
-from autotask_pandas.sandbox import Sandbox, SandboxTransport
+from autotask_pandas.sandbox import SandboxTransport
 from autotask_pandas.types import FieldMetadata, PicklistValue
 
 
@@ -83,14 +83,15 @@ class Counted:
 
 
 @pytest.fixture(scope="module")
-def server(sandbox: Sandbox) -> Iterator[tuple[Counted, AutotaskClient]]:
-    sandbox.start()
-    assert sandbox.app is not None
-    counted = Counted(sandbox.app)
-    with connect(sandbox, transport=SandboxTransport(app=counted)) as client:
-        client.get_field_metadata("Tickets")  # metadata once, outside what is counted
-        client.get_udf_metadata("Tickets")
-        yield counted, client
+def server() -> Iterator[tuple[Counted, AutotaskClient]]:
+    # A demo tenant of its own: the session's is written to by other tests, and these count rows.
+    with new_sandbox() as sandbox:
+        assert sandbox.app is not None
+        counted = Counted(sandbox.app)
+        with connect(sandbox, transport=SandboxTransport(app=counted)) as client:
+            client.get_field_metadata("Tickets")  # metadata once, outside what is counted
+            client.get_udf_metadata("Tickets")
+            yield counted, client
 
 
 def _three_at_once(server: Counted, first: int = 2) -> list[int]:
