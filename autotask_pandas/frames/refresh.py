@@ -250,6 +250,10 @@ def refresh_frame(
     if len(unsent):
         out = pd.concat([out, unsent], ignore_index=True)
         out = _like_frame(out, work)
+    # The pull's dtypes where the frame's had widened and the values allow (a row appended with
+    # pd.concat, or a cell set on pandas 2, can turn a string column into object): a refreshed
+    # frame is a pull, and compares equal to a fresh one.
+    out = _like_frame(out, new_base)
     if "id" not in df.columns:  # the frame was indexed by id: so is the refresh
         out = out.set_index("id")
     out.attrs = {}
