@@ -8,6 +8,7 @@ transformers, the magic, the display hook and its error display. The extension i
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,12 +40,19 @@ def ip(shell: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def magic(ip: Any) -> Iterator[AutotaskMagic]:
-    """The loaded magic; its settings are put back after each test."""
+    """The loaded magic; its settings are put back after each test, and so is the shell's
+    ``AutotaskMagic`` config section, which ``%config`` writes and the next ``load_ext`` reads
+    (a refused value left there breaks every later module, whatever order the tests run in)."""
     found = ip.magics_manager.registry["AutotaskMagic"]
     saved = {name: getattr(found, name) for name in found.trait_names(config=True)}
+    section = copy.deepcopy(ip.config["AutotaskMagic"]) if "AutotaskMagic" in ip.config else None
     yield found
     for name, value in saved.items():
         setattr(found, name, value)
+    if section is None:
+        ip.config.pop("AutotaskMagic", None)
+    else:
+        ip.config["AutotaskMagic"] = section
 
 
 @pytest.fixture
