@@ -91,6 +91,9 @@ class _Pull:
     head: int = 0  # ranges[:head] are done and emptied (ordered mode)
     buffered: int = 0  # pages waiting in ranges' ``pages`` (ordered mode)
     total: int | None = None  # the server's count at the start, when known (a hint only)
+    # Pages counted as delivered, to be yielded once the ranges have their next requests out
+    # (ordered mode: still counted in ``buffered`` until yielded).
+    ready: deque[Rows] = field(default_factory=deque)
 
 
 class RangePull:
@@ -213,7 +216,8 @@ class RangePull:
             while True:
                 head = state.head
                 open_ranges = [r for r in ranges[head:] if not r.done or r.pages]
-                if not open_ranges:
+                if _limit_reached(state):  # nothing more to ask for: hand out what is in
+                    yield from _drain(state)
                     return
                 span, width = state.span, state.width
                 in_flight = sum(1 for r in open_ranges if r.pending is not None)
@@ -264,6 +268,12 @@ class RangePull:
                     self._submit(pool, piece, size)
                     in_flight += 1
                     potential += size
+                # The pages that came in go to the consumer only now, with every range's next
+                # request already on the wire: the consumer's work on a page (a frame being
+                # built) overlaps the network instead of holding the next requests back.
+                yield from _drain(state)
+                if _limit_reached(state) or not open_ranges:
+                    return
                 pending = [r.pending for r in ranges[head:] if r.pending is not None]
                 if pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -273,20 +283,17 @@ class RangePull:
                             if rows and not ordered:
                                 rows = _deliver(state, rows)
                                 if rows:
-                                    yield rows
-                                if _limit_reached(state):
-                                    return
+                                    state.ready.append(rows)
                 if ordered:
-                    while state.head < len(ranges):
+                    while state.head < len(ranges) and not _limit_reached(state):
                         r = ranges[state.head]
-                        while r.pages:
+                        while r.pages and not _limit_reached(state):
                             rows = _deliver(state, r.pages.popleft())
-                            state.buffered -= 1
                             if rows:
-                                yield rows
-                            if _limit_reached(state):
-                                return
-                        if not (r.done and r.pending is None):
+                                state.ready.append(rows)  # still counted in ``buffered``
+                            else:
+                                state.buffered -= 1
+                        if r.pages or not (r.done and r.pending is None):
                             break
                         state.head += 1
                 else:
@@ -370,6 +377,15 @@ def _deliver(state: _Pull, rows: Rows) -> Rows:
         rows = rows[: state.limit - state.delivered]
     state.delivered += len(rows)
     return rows
+
+
+def _drain(state: _Pull) -> Iterator[Rows]:
+    """Yield the pages ``state`` holds ready, in order (ordered mode: each leaves ``buffered``)."""
+    while state.ready:
+        rows = state.ready.popleft()
+        if state.ordered:
+            state.buffered -= 1
+        yield rows
 
 
 def _limit_reached(state: _Pull) -> bool:
