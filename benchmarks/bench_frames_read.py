@@ -98,21 +98,7 @@ def whole_pull(scale: float) -> dict:
 
     db = Path(tempfile.gettempdir()) / f"autotask-bench-scale{scale:g}.sqlite"
     with served_sandbox(scale=scale, latency_ms=0, db=str(db)) as served:
-        with httpx.Client(headers=served.headers(), timeout=60) as http:
-            first = http.post(
-                f"{served.url}V1.0/Tickets/query",
-                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
-            ).json()
-        spec = {
-            "url": served.url,
-            "user": served.username,
-            "code": served.integration_code,
-            "secret": served.secret,
-            "lo": int(first["items"][0]["id"]),
-            "rows": 100_000,
-            "edits": 1,
-            "runs": 1,
-        }
+        spec = bench_memory.child_spec(served, 100_000, edits=1, runs=1)
         return bench_memory.run_child("typed", spec)
 
 

@@ -33,8 +33,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -147,6 +145,20 @@ def run_child(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def child_spec(served: Any, rows: int, edits: int, runs: int) -> dict[str, Any]:
+    """What a child process needs to pull ``rows`` tickets from ``served`` (a ``ServedSandbox``)."""
+    return {
+        "url": served.url,
+        "user": served.username,
+        "code": served.integration_code,
+        "secret": served.secret,
+        "lo": served.first_ticket_id(),
+        "rows": rows,
+        "edits": edits,
+        "runs": runs,
+    }
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], json.loads(os.environ["AUTOTASK_BENCH_SPEC"]))))
@@ -163,21 +175,7 @@ def main() -> None:
     db = Path(tempfile.gettempdir()) / f"autotask-bench-scale{args.scale:g}.sqlite"
     with served_sandbox(scale=args.scale, latency_ms=0, db=str(db)) as served:
         print(served.describe())
-        with httpx.Client(headers=served.headers(), timeout=60) as http:
-            first = http.post(
-                f"{served.url}V1.0/Tickets/query",
-                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
-            ).json()
-        spec = {
-            "url": served.url,
-            "user": served.username,
-            "code": served.integration_code,
-            "secret": served.secret,
-            "lo": int(first["items"][0]["id"]),
-            "rows": args.rows,
-            "edits": args.edits,
-            "runs": args.runs,
-        }
+        spec = child_spec(served, args.rows, args.edits, args.runs)
         untyped = run_child("untyped", spec)
         typed = run_child("typed", spec)
         cold = run_child("typed-cold", spec)

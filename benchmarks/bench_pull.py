@@ -121,12 +121,7 @@ def main() -> None:
         print(served.describe())
         print(f"latency {args.latency_ms:g} ms = the zone's response time; thread limit 3\n")
         out["sandbox"] = served.describe()
-        with httpx.Client(headers=served.headers(), timeout=60) as http:
-            first = http.post(
-                f"{served.url}V1.0/Tickets/query",
-                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
-            ).json()
-        lo = int(first["items"][0]["id"])
+        lo = served.first_ticket_id()
         header = (
             f"{'rows':>7} {'floor T':>8} {'client':>8} {'/T':>5} {'req':>4} "
             f"{'httpx loop':>10} {'loop/client':>11}"

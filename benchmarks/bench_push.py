@@ -25,8 +25,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -53,12 +51,7 @@ def main() -> None:
     with served_sandbox(scale=args.scale, latency_ms=args.latency_ms, db=str(db)) as served:
         print(served.describe())
         print(f"latency {args.latency_ms:g} ms = the zone's response time; thread limit 3\n")
-        with httpx.Client(headers=served.headers(), timeout=60) as http:
-            first = http.post(
-                f"{served.url}V1.0/Tickets/query",
-                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
-            ).json()
-        lo = int(first["items"][0]["id"])
+        lo = served.first_ticket_id()
         transport = Recording()
         with AutotaskClient(served.credentials, ClientConfig(transport=transport)) as client:
             tickets = read_autotask(

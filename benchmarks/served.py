@@ -59,6 +59,16 @@ class ServedSandbox:
             "Secret": self.secret,
         }
 
+    def first_ticket_id(self) -> int:
+        """The lowest ticket id (one plain HTTP query): the demo's ids are consecutive from it, so
+        ``id < first + N`` selects N tickets."""
+        with httpx.Client(headers=self.headers(), timeout=60) as http:
+            first = http.post(
+                f"{self.url}V1.0/Tickets/query",
+                json={"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 1},
+            ).json()
+        return int(first["items"][0]["id"])
+
     def describe(self) -> str:
         args = " ".join(self.command[self.command.index("sandbox") :])
         return (

@@ -74,6 +74,7 @@ class _Range:
     pending: Future[Any] | None = None
     sent_upto: int | None = None  # the bound the pending request was sent with
     done: bool = False
+    full: bool = False  # its last answer was a full page: rows go on above it
 
 
 @dataclass(eq=False)
@@ -343,6 +344,7 @@ class RangePull:
             return []
         sent, rows = got
         state.received += len(rows)
+        r.full = sent == state.size
         if sent == len(rows) == state.size:
             state.span = _span(rows, state.size)
             state.width = state.span * self._pages_per_range
@@ -395,11 +397,15 @@ def _limit_reached(state: _Pull) -> bool:
 def _cut(ranges: Sequence[_Range], span: int, width: int) -> tuple[_Range, int] | None:
     """The range to cut for an idle worker and where: the open tail ``width`` ids past what its
     pending request will likely bring; else the bounded range with the most ids left, in half,
-    if each half would hold at least a page of ids. None when no range is worth cutting."""
+    if each half would hold at least a page of ids. None when no range is worth cutting.
+
+    Only a range whose last answer was a full page is cut: rows go on there. A range not answered
+    yet, or answered short, may hold nothing more; cutting it anyway sent a new tail past the
+    last id on every idle turn (a 1,000-row pull at 150 ms took 31 requests, all but 3 empty)."""
     best: tuple[_Range, int] | None = None
     most = 0
     for r in ranges:
-        if r.done:
+        if r.done or not r.full:
             continue
         start = r.after + (span if r.pending is not None else 0)
         if r.upto is None:

@@ -263,3 +263,19 @@ def test_a_lone_low_id_does_not_spoil_the_plan(server: tuple[Server, AutotaskCli
     pages = pull(client, 500, total=counted(len(ids)))
     assert [i for page in pages for i in page] == ids
     assert srv.queries <= 4 + 2  # 4 pages, and at most one short page per range but the last
+
+
+def test_a_pull_without_a_count_cuts_no_range_past_the_last_row(
+    server: tuple[Server, AutotaskClient],
+) -> None:
+    # 1,000 rows at the bottom of a wide id space: the first page, then the rest. A range is cut
+    # only where its last answer was a full page, so idle workers do not send new tails past the
+    # last id on every turn (31 requests, all but 3 empty, before).
+    srv, client = server
+    srv.reset([*range(1, 1_001), 10_000_000])
+    pages = pull(client, 500, limit=1_000)
+    assert [i for page in pages for i in page] == list(range(1, 1_001))
+    srv.reset(range(1, 1_001))
+    pages = pull(client, 500)
+    assert [i for page in pages for i in page] == list(range(1, 1_001))
+    assert srv.queries <= 4  # the first page, and three ranges sent together, nothing more
