@@ -7,20 +7,19 @@ import logging
 import pickle
 import re
 import traceback
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from helpers import closed_port, new_sandbox
-from helpers.errors import exception_chain
+from helpers.errors import collect_error, exception_chain
 
 import autotask_pandas
 from autotask_pandas import (
     AuthCredentials,
     AutotaskClient,
-    AutotaskException,
     ClientConfig,
     QueryFilter,
     WriteOperation,
@@ -52,13 +51,7 @@ def test_the_secret_never_shows(caplog: pytest.LogCaptureFixture, inprocess: boo
     produced: list[str] = []
     errors: list[BaseException] = []
 
-    def expect_error(call: Callable[[], Any]) -> None:
-        try:
-            call()
-        except AutotaskException as exc:
-            errors.append(exc)
-        else:  # pragma: no cover - each call below must fail
-            raise AssertionError("expected an error")
+    expect_error = partial(collect_error, errors)
 
     with new_sandbox(
         faults="reset-after:1@POST /V1.0/Appointments; 429:0.3@POST /V1.0/Companies/query*"

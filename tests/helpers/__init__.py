@@ -9,7 +9,8 @@
 - ``network``: ``closed_port`` (nothing listens there), ``silent_listener`` (connects time out) and
   ``LoopbackServer`` (a tiny HTTP server answering what a test tells it to, for answers the
   sandbox never gives);
-- ``errors``: ``exception_chain`` (an error, its causes, contexts and batch item errors);
+- ``errors``: ``exception_chain`` (an error, its causes, contexts and batch item errors) and
+  ``collect_error`` (run a call that must fail, keep its error);
 - ``interrupts``: ``Watched`` (a transport that notes the first write) and ``interrupt_when``
   (a real SIGINT to the main thread once it has);
 - ``cli`` (imported as ``helpers.cli``): the ``autotask`` command run as a subprocess on a served

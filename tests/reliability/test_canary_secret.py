@@ -17,17 +17,16 @@ import json
 import logging
 import pickle
 import traceback
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import pytest
 from helpers import Answer, LoopbackServer, new_sandbox
-from helpers.errors import exception_chain
+from helpers.errors import collect_error, exception_chain
 
 from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig, read_autotask
 from autotask_pandas.cli import main
-from autotask_pandas.exceptions import AutotaskException
 
 CANARY = "CANARY-7f3a9c11-never-print-me"
 _ENV = {
@@ -83,13 +82,7 @@ def test_the_canary_never_shows_anywhere(
     errors: list[BaseException] = []
     cli_codes: list[int] = []
 
-    def expect_error(call: Callable[[], Any]) -> None:
-        try:
-            call()
-        except AutotaskException as exc:
-            errors.append(exc)
-        else:  # pragma: no cover - each call below must fail
-            raise AssertionError("expected an error")
+    expect_error = partial(collect_error, errors)
 
     faults = "500:0.2@POST /V1.0/Tickets/query*; reset-after:0.3@PATCH; 429:0.2@GET"
     with new_sandbox(0.05, 0, faults=faults) as sb:
