@@ -396,8 +396,9 @@ def _limit_reached(state: _Pull) -> bool:
 
 def _cut(ranges: Sequence[_Range], span: int, width: int) -> tuple[_Range, int] | None:
     """The range to cut for an idle worker and where: the open tail ``width`` ids past what its
-    pending request will likely bring; else the bounded range with the most ids left, in half,
-    if each half would hold at least a page of ids. None when no range is worth cutting.
+    pending request will likely bring; else the bounded range with the most ids left, in half
+    (rounded down to whole pages of ids), if each half would hold at least a page of ids. None
+    when no range is worth cutting.
 
     Only a range whose last answer was a full page is cut: rows go on there. A range not answered
     yet, or answered short, may hold nothing more; cutting it anyway sent a new tail past the
@@ -412,7 +413,9 @@ def _cut(ranges: Sequence[_Range], span: int, width: int) -> tuple[_Range, int] 
             return r, start + width
         left = r.upto - start
         if left >= 2 * span and left > most:
-            best, most = (r, start + left // 2), left
+            # At a whole number of pages from ``start``: with ids as dense as judged, each part
+            # ends on a full page instead of a short one (a request spent on a few rows).
+            best, most = (r, start + (left // span // 2) * span), left
     return best
 
 

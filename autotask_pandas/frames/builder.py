@@ -29,7 +29,7 @@ from autotask_pandas.frames.from_api import (
     parse_datetimes,
     stamps_to_numpy,
 )
-from autotask_pandas.frames.picklists import label_categorical, uses_integer_values
+from autotask_pandas.frames.picklists import LabelCoder, uses_integer_values
 from autotask_pandas.query.columns import udf_column, udf_name
 from autotask_pandas.query.kinds import field_kind
 from autotask_pandas.query.picklists import PicklistMaps, picklist_maps
@@ -87,7 +87,10 @@ class FrameBuilder:
         )
         self._chunks: dict[str, list[Any]] = {}  # strings (Arrow) and other objects, per page
         self._buffers: dict[str, ColumnBuffer] = {}  # numbers, booleans, datetimes; label codes
-        self._categories: dict[str, dict[str, int]] = {}  # label columns: category -> code
+        # Label columns: each picklist's coder, made at its first page, and the texts of values
+        # the picklist does not list -> their codes (after the labels), as met page by page.
+        self._coders: dict[str, LabelCoder] = {}
+        self._extra: dict[str, dict[str, int]] = {}
         self._rows = 0
         self._order: list[Any] = []  # each page's place among the pages (add(order=))
         self._sizes: list[int] = []  # each page's rows, in the order added
@@ -221,27 +224,34 @@ class FrameBuilder:
         """A picklist page as label codes (``labels=True``): the column holds codes as the pull
         runs, not values turned into labels at the end (which held the values, and several
         temporaries of their size, beside the codes). Labels keep the picklist's codes; values
-        it does not list become categories as they are met (``finish`` orders them by row)."""
-        assert column.picklist is not None
+        it does not list get codes after them as they are met (``finish`` orders them by row).
+        The page's values are coded as converted (numpy, or Arrow strings), by the column's
+        ``LabelCoder``, made once: rebuilding the lookup and a categorical per page cost more
+        than converting the page."""
+        coder = self._coder(column)
+        extra = self._extra.setdefault(column.name, {})
         if column.kind == "string":
-            string_dtype: Any = pd.StringDtype()
-            values: Any = string_dtype.__from_arrow__(pa.chunked_array([converted]))
-        else:
+            codes = coder.text_codes_of(converted, extra)
+        elif column.kind == "int":
+            numbers, mask = converted
+            codes = coder.int_codes_of(numbers, mask, extra)
+        else:  # float and bool picklists (rare): as label_categorical matches them, by text
             numbers, mask = converted
             values = masked_to_pandas(numbers, mask, column.kind)
-        page = label_categorical(values, column.picklist)
-        known = self._categories.setdefault(column.name, {})
-        remap = np.fromiter(
-            (known.setdefault(label, len(known)) for label in page.categories),
-            dtype=np.int32,
-            count=len(page.categories),
-        )
-        codes = np.asarray(page.codes)
-        codes = np.where(codes >= 0, remap[codes], -1) if len(remap) else np.full(len(codes), -1)
+            raw = np.asarray(values.to_numpy(dtype=object, na_value=""), dtype=object)
+            missing = mask if mask is not None else np.zeros(len(numbers), dtype=bool)
+            codes = coder.object_codes_of(raw, missing, extra)
         buffer = self._buffers.get(column.name)
         if buffer is None:
             buffer = self._buffers[column.name] = ColumnBuffer("int32", masked=False)
         buffer.append(codes.astype(np.int32, copy=False))
+
+    def _coder(self, column: _Column) -> LabelCoder:
+        coder = self._coders.get(column.name)
+        if coder is None:
+            assert column.picklist is not None
+            coder = self._coders[column.name] = LabelCoder.of(column.picklist)
+        return coder
 
     def _finish_labels(self, column: _Column, rows: np.ndarray | None) -> pd.Categorical:
         """A label column's codes as the ordered categorical ``label_categorical`` makes of the
@@ -250,7 +260,8 @@ class FrameBuilder:
         labels = list(column.picklist.labels)
         buffer = self._buffers.pop(column.name, None) or ColumnBuffer("int32", masked=False)
         codes, _ = buffer.take(rows)
-        categories = list(self._categories.pop(column.name, None) or labels)
+        self._coders.pop(column.name, None)
+        categories = labels + list(self._extra.pop(column.name, None) or ())
         if len(categories) > len(labels):
             extra = np.arange(len(labels), len(categories))
             first = [int(np.flatnonzero(codes == code)[0]) for code in extra]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import html
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,33 @@ def _progress_bar(query: Query, progress: bool | ProgressFactory | None) -> Any:
     if not _bar_shown(progress):
         return None
     return make_bar(progress, total=len(query), desc=query.entity)
+
+
+def _sent_as_given(entity: str, where: Sequence[QueryFilter]) -> list[QueryFilter] | None:
+    """The conditions as they will likely be sent, judged without the entity's metadata, or
+    None when that cannot be judged. Only conditions on fields the catalog (the vendored spec)
+    types as numbers or booleans qualify, checked by ``resolve`` against the spec's types: a
+    misspelt field or a number the field cannot hold is still refused before any request, and a
+    picklist label (text) is left to the metadata."""
+    from autotask_pandas.catalog import load_catalog
+
+    info = load_catalog().get(entity)
+    if info is None:
+        return None
+    spec = [
+        FieldMetadata(name=f.name, data_type=f.type)
+        for f in info.fields
+        if f.type in ("integer", "long", "double", "boolean")
+    ]
+    try:
+        return resolve(where, spec, (), entity=entity)
+    except AutotaskValidationError:
+        return None
+
+
+def _as_sent(filters: Sequence[QueryFilter]) -> list[dict[str, Any]]:
+    """The conditions in the API's JSON form, to compare two lists as the server sees them."""
+    return [f.to_api() for f in filters]
 
 
 class Query:
@@ -299,6 +326,11 @@ class Query:
         self._cache["count"] = value
         return value
 
+    def _count_of(self, filters: Sequence[QueryFilter]) -> int:
+        """``len(self)`` for these conditions, not cached (an early count, see ``_build``)."""
+        total = self.client.count(self.entity, list(filters) or None)
+        return total if self.limit_ is None else min(total, self.limit_)
+
     def __len__(self) -> int:
         """Rows this query returns: the server's count, capped by the limit."""
         total = self.count()
@@ -314,6 +346,7 @@ class Query:
         *,
         ordered: bool = True,
         total: Future[int] | None = None,
+        filters: Sequence[QueryFilter] | None = None,
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Pages of API records, asking for no page beyond ``limit`` rows.
 
@@ -323,11 +356,13 @@ class Query:
         ``to_parquet``; at most a few pages wait for the ranges below them, and nothing is sent
         while the consumer holds a page); else as they arrive (``to_pandas`` puts each in its
         place). With a limit they always come in order: the lowest ids. ``total``: the row
-        count in flight (a bar's), which the pull plans its ranges with.
+        count in flight (a bar's), which the pull plans its ranges with. ``filters``: the
+        conditions to send, when not ``self.filters`` (an early first page, see ``_build``).
         """
         if limit is not None and limit <= 0:
             return
-        filters = self.filters
+        if filters is None:
+            filters = self.filters
         yield from self.client.iter_row_pages(
             self.entity,
             filters or None,
@@ -380,21 +415,44 @@ class Query:
         unless a condition names one); the builder waits for the UDFs only once the first page
         is under way. Chosen columns are still checked before any request.
         """
-        pool = ThreadPoolExecutor(3, "autotask-prefetch")
+        pool = ThreadPoolExecutor(4, "autotask-prefetch")
         fields, udfs = self._fetch_metadata(pool, fields_in_pool=True)
         builder: FrameBuilder | None = None
         counted: Future[int] | None = None
         bar: Any = None
         pages: Generator[list[dict[str, Any]], None, None] | None = None
+        early: tuple[Generator[list[dict[str, Any]], None, None], Future[Any], Any] | None = None
         try:
+            guess = None
+            if self.where_ and "filters" not in self._cache and self.fields is None:
+                guess = _sent_as_given(self.entity, self.where_)
+            if guess is not None and not fields.done():
+                # The first page (and the count) go out with the conditions as written, beside
+                # the metadata they are checked against: a round trip saved (issue 10).
+                early_count = pool.submit(self._count_of, guess) if _bar_shown(progress) else None
+                early_pages = self._record_pages(
+                    limit, ordered=False, total=early_count, filters=guess
+                )
+                early = (early_pages, pool.submit(next, early_pages, None), early_count)
             if self.where_ and "filters" not in self._cache:
                 self._cache["filters"] = self._resolve(fields, udfs)
             if self.fields is not None:  # checks the columns before any request
                 builder = self._builder(metadata=(fields.result(), udfs.result()))
-            if _bar_shown(progress):
-                counted = pool.submit(self.__len__)
-            pages = self._record_pages(limit, ordered=False, total=counted)
-            first = next(pages, None)  # sent while the metadata and the count are in flight
+            first: list[dict[str, Any]] | None = None
+            if early is not None and _as_sent(self._cache["filters"]) == _as_sent(guess or []):
+                pages, first_page, counted = early
+                first = first_page.result()
+            else:
+                if early is not None:
+                    # Resolution changed the conditions (a picklist label, a field's spelling):
+                    # the early answers are not this query's; wait for them and drop them.
+                    early_pages, first_page, early_count = early
+                    wait([first_page, *([early_count] if early_count else [])])
+                    early_pages.close()
+                if _bar_shown(progress):
+                    counted = pool.submit(self.__len__)
+                pages = self._record_pages(limit, ordered=False, total=counted)
+                first = next(pages, None)  # sent while the metadata and the count are in flight
             if builder is None:
                 builder = self._builder(metadata=(fields.result(), udfs.result()))
             if counted is not None:
@@ -413,6 +471,9 @@ class Query:
         finally:
             if pages is not None:
                 pages.close()  # an error while building stops the pull's requests
+            if early is not None and early[0] is not pages:
+                wait([early[1]])  # a generator is closed only once its request is answered
+                early[0].close()
             pool.shutdown(wait=True, cancel_futures=True)
             if bar is not None:
                 bar.close()
