@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, cast
 
 import numpy as np
@@ -48,14 +49,18 @@ class _Column:
 
 
 _UDF_KEY = "userdefinedfields"
+# Rows of pages converted together (``FrameBuilder._pending``): 4 pages of 500. Their raw values
+# wait that long (a few MB of a large page's strings), a small part of B2's peak-RSS budget.
+_BATCH_ROWS = 2000
 _EMPTY_DTYPES = {"int": "int64", "float": "float64", "bool": "bool"}
 
 
 class FrameBuilder:
     """Builds one typed DataFrame from pages of records, page by page.
 
-    Each ``add(records)`` converts the page's values at once, vectorised (Arrow parses strings,
-    numbers and ISO datetimes in C), so the page's dicts can be dropped: numbers, booleans and
+    ``add(records)`` takes a page's values out of its dicts, so the dicts can be dropped; every
+    2,000 rows (``_BATCH_ROWS``) the waiting pages are converted at once, vectorised (Arrow parses
+    strings, numbers and ISO datetimes in C), and their values let go: numbers, booleans and
     datetimes are copied into one growing numpy array per column (``ColumnBuffer``), strings kept
     as Arrow chunks. ``finish()`` makes each column from them without joining anything (the
     buffer is shrunk in place; a chunked Arrow array backs the ``string`` column), or, for pages
@@ -91,7 +96,14 @@ class FrameBuilder:
         # the picklist does not list -> their codes (after the labels), as met page by page.
         self._coders: dict[str, LabelCoder] = {}
         self._extra: dict[str, dict[str, int]] = {}
-        self._rows = 0
+        self._rows = 0  # rows converted
+        # Pages' raw values (column -> values) waiting to be converted together: a conversion
+        # per column costs about as much for 500 rows as for 2,000 (calls into Arrow and numpy,
+        # not values), and a concurrent pull converts under the interpreter lock its network
+        # threads need.
+        self._pending: list[dict[str, Sequence[Any]]] = []
+        self._pending_rows = 0
+        self._pending_sizes: list[int] = []
         self._order: list[Any] = []  # each page's place among the pages (add(order=))
         self._sizes: list[int] = []  # each page's rows, in the order added
 
@@ -185,12 +197,28 @@ class FrameBuilder:
         self._sizes.append(len(records))
         if self._columns is None:
             self._columns = self._default_plan(records[0])
-        values = _columns_of(records, self._columns)
-        for column in self._columns:
-            raw = values.pop(column.name)
-            self._keep(column, self._convert(column, raw))
-        self._rows += len(records)
+        self._pending.append(_columns_of(records, self._columns))
+        self._pending_sizes.append(len(records))
+        self._pending_rows += len(records)
+        if self._pending_rows >= _BATCH_ROWS:
+            self._convert_pending()
         return self
+
+    def _convert_pending(self) -> None:
+        """Convert the pages waiting in ``_pending``, each column in one go."""
+        pages, self._pending = self._pending, []
+        sizes, self._pending_sizes = self._pending_sizes, []
+        if not pages or self._columns is None:
+            return
+        for column in self._columns:
+            raw: Sequence[Any] = (
+                pages[0].pop(column.name)
+                if len(pages) == 1
+                else list(chain.from_iterable(page.pop(column.name) for page in pages))
+            )
+            self._keep(column, self._convert(column, raw), sizes)
+        self._rows += self._pending_rows
+        self._pending_rows = 0
 
     def _labelled(self, column: _Column) -> bool:
         return (
@@ -199,12 +227,19 @@ class FrameBuilder:
             and column.kind in ("int", "float", "bool", "string")
         )
 
-    def _keep(self, column: _Column, converted: Any) -> None:
+    def _keep(self, column: _Column, converted: Any, sizes: Sequence[int]) -> None:
+        """Keep one column of the pages of ``sizes`` rows, converted together."""
         if self._labelled(column):
             self._keep_labels(column, converted)
             return
         if column.kind in ("object", "string"):
-            self._chunks.setdefault(column.name, []).append(converted)
+            # A chunk a page (Arrow slices share the batch's memory): ``finish`` puts pages that
+            # came out of order in place by moving chunks.
+            chunks = self._chunks.setdefault(column.name, [])
+            start = 0
+            for size in sizes:
+                chunks.append(converted[start : start + size])
+                start += size
             return
         buffer = self._buffers.get(column.name)
         if column.kind in ("datetime", "date"):
@@ -298,6 +333,7 @@ class FrameBuilder:
 
     def finish(self) -> pd.DataFrame:
         """The typed DataFrame of every page added (the builder is spent afterwards)."""
+        self._convert_pending()
         plan = self._columns if self._columns is not None else self._default_plan(None)
         keys = self._order
         rows: np.ndarray | None = None  # each final row's position among the rows as added
