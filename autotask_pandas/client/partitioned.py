@@ -27,8 +27,9 @@ a run of ascending ids disjoint from the others (``FrameBuilder`` puts them in o
 first id), so nothing waits; with a ``limit`` pages always come in order (the limit keeps the
 lowest ids).
 
-**Cost.** The range widths are estimated from the ids' density in the last full page:
-``pages_per_range`` pages of ids per bounded range. Each range ends on a page that is usually not
+**Cost.** The range widths are estimated from the ids' density in the last full page: a page of
+ids per range at first, doubling with each cut of the tail up to ``pages_per_range`` pages (with
+a count, each range its share of the pages left). Each range ends on a page that is usually not
 full, and ranges beyond the last id answer empty, so a pull of P pages takes about P + ranges/2
 requests; wider ranges waste fewer requests, narrower ones bound the ordered buffer. Requests
 come from a pool of ``workers`` threads; the client's limiter still holds every endpoint to
@@ -86,11 +87,13 @@ class _Pull:
     limit: int | None
     ranges: list[_Range]
     span: int  # ids a full page covers (estimated)
-    width: int  # ids of a new bounded range
+    width: int  # ids of a new bounded range: ``span`` x ``pages``
+    pages: int  # pages of ids of a new range (grows with each cut of the tail)
     delivered: int  # rows yielded
     received: int  # rows received (yielded or waiting in ``pages``)
     head: int = 0  # ranges[:head] are done and emptied (ordered mode)
     buffered: int = 0  # pages waiting in ranges' ``pages`` (ordered mode)
+    buffered_rows: int = 0  # their rows, until counted as delivered (what a limit weighs)
     total: int | None = None  # the server's count at the start, when known (a hint only)
     # Pages counted as delivered, to be yielded once the ranges have their next requests out
     # (ordered mode: still counted in ``buffered`` until yielded).
@@ -177,7 +180,11 @@ class RangePull:
             return
         span = _span(items, size)
         last = row_id(items[-1])
-        width = span * self._pages_per_range
+        # Without a count, the first ranges are a page of ids each, and each cut of the tail
+        # doubles the width of new ranges up to ``pages_per_range``: a small pull is not one
+        # long chain of pages (5,000 rows took 9 round trips with ranges of 8 pages from the
+        # start), and a large one still spends few requests on ranges' short last pages.
+        pages = 1
         workers = self._workers
         total = self._known_total()
         if total is not None:
@@ -185,12 +192,15 @@ class RangePull:
             # about its share of them: no range is sent past the last id to come back empty.
             pages_left = max(1, -(-(total - delivered) // size))
             workers = min(workers, pages_left)
-            width = span * -(-pages_left // workers)
+            pages = -(-pages_left // workers)
+        width = span * pages
         ranges: list[_Range] = [
             _Range(last + k * width, last + (k + 1) * width) for k in range(workers - 1)
         ]
         ranges.append(_Range(last + (workers - 1) * width, None))
-        state = _Pull(ordered, size, limit, ranges, span, width, delivered, delivered, total=total)
+        state = _Pull(
+            ordered, size, limit, ranges, span, width, pages, delivered, delivered, total=total
+        )
         yield from self._run(state)
 
     def _known_total(self) -> int | None:
@@ -222,14 +232,14 @@ class RangePull:
                     return
                 span, width = state.span, state.width
                 in_flight = sum(1 for r in open_ranges if r.pending is not None)
-                potential = state.delivered + state.buffered + size * in_flight
+                potential = state.delivered + state.buffered_rows + size * in_flight
                 expected = 0.0  # rows the open ranges below ``r`` should still give
                 for r in open_ranges:
                     if in_flight >= self._workers:
                         break
                     if limit is not None and r is not ranges[head]:
                         # No request for a range whose rows the limit will not reach.
-                        if state.delivered + state.buffered + expected >= limit:
+                        if state.delivered + state.buffered_rows + expected >= limit:
                             break
                     expected += _expected_rows(r, span, size)
                     if r.done or r.pending is not None:
@@ -247,7 +257,7 @@ class RangePull:
                     in_flight < self._workers
                     and (
                         limit is None
-                        or state.delivered + state.buffered + _bounded(ranges[head:], span, size)
+                        or state.delivered + state.buffered_rows + _bounded(ranges[head:], span, size)
                         < limit
                     )
                     and not (ordered and state.buffered >= self._max_buffered)
@@ -263,12 +273,22 @@ class RangePull:
                     if cut is None:
                         break
                     victim, at = cut
+                    if limit is not None and victim.upto is None:
+                        # A cut bounds the tail: if the rows it may still give reach the limit,
+                        # the new tail would be asked in vain.
+                        bounded = _bounded(ranges[head:], span, size)
+                        tail = _expected_rows(_Range(victim.after, at), span, size)
+                        if state.delivered + state.buffered_rows + bounded + tail >= limit:
+                            break
                     piece = _Range(at, victim.upto)
                     victim.upto = at
                     ranges.insert(ranges.index(victim) + 1, piece)
                     self._submit(pool, piece, size)
                     in_flight += 1
                     potential += size
+                    if piece.upto is None and state.pages < self._pages_per_range:
+                        state.pages = min(2 * state.pages, self._pages_per_range)
+                        state.width = width = state.span * state.pages
                 # The pages that came in go to the consumer only now, with every range's next
                 # request already on the wire: the consumer's work on a page (a frame being
                 # built) overlaps the network instead of holding the next requests back.
@@ -289,7 +309,9 @@ class RangePull:
                     while state.head < len(ranges) and not _limit_reached(state):
                         r = ranges[state.head]
                         while r.pages and not _limit_reached(state):
-                            rows = _deliver(state, r.pages.popleft())
+                            page = r.pages.popleft()
+                            state.buffered_rows -= len(page)
+                            rows = _deliver(state, page)
                             if rows:
                                 state.ready.append(rows)  # still counted in ``buffered``
                             else:
@@ -347,10 +369,11 @@ class RangePull:
         r.full = sent == state.size
         if sent == len(rows) == state.size:
             state.span = _span(rows, state.size)
-            state.width = state.span * self._pages_per_range
+            state.width = state.span * state.pages
         if rows and state.ordered:
             r.pages.append(rows)
             state.buffered += 1
+            state.buffered_rows += len(rows)
             return []
         return rows
 

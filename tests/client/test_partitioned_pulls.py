@@ -9,6 +9,8 @@ query requests), so the pull sees the table change under it, as a live pull coul
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 from autotask_pandas import AuthCredentials, AutotaskClient, ClientConfig
 from autotask_pandas.catalog import load_catalog
-from autotask_pandas.sandbox import SandboxApp, SandboxTransport
+from autotask_pandas.sandbox import SandboxApp, SandboxSettings, SandboxTransport
 from autotask_pandas.sandbox.store import Store
 from autotask_pandas.sandbox.tenant import DEMO_API_USER
 
@@ -32,14 +34,21 @@ class Server:
 
     def __init__(self) -> None:
         self.store = Store(load_catalog())
-        self.app = SandboxApp(self.store)
+        # One server serves the whole module, thousands of small pulls: past half of the default
+        # hourly budget (10,000) the sandbox would slow every answer by 0.5 s, as Autotask does.
+        self.app = SandboxApp(self.store, SandboxSettings(hourly_limit=10_000_000))
         self.changes: dict[int, Callable[[], None]] = {}
         self.queries = 0
         self.peak = 0
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
 
     def reset(self, ids: Iterable[int]) -> None:
+        # A pull stopped early (a limit) leaves its requests on the wire to finish in their
+        # threads: they must not count against the next pull.
+        with self._idle:
+            assert self._idle.wait_for(lambda: self._in_flight == 0, timeout=10)
         with self.store.lock:
             self.store.conn.execute(f'DELETE FROM "{self.store.tables["Tickets"].sql_name}"')
         self.store.load("Tickets", ({"id": i, "title": f"t{i}"} for i in ids))
@@ -64,6 +73,7 @@ class Server:
             if is_query:
                 with self._lock:
                     self._in_flight -= 1
+                    self._idle.notify_all()
 
     def client(self) -> AutotaskClient:
         user = DEMO_API_USER
@@ -80,9 +90,7 @@ def server() -> Iterator[tuple[Server, AutotaskClient]]:
 
 
 def pull(client: AutotaskClient, page_size: int, **options: Any) -> list[list[int]]:
-    pages = client.iter_row_pages(
-        "Tickets", include_fields=["id"], page_size=page_size, **options
-    )
+    pages = client.iter_row_pages("Tickets", include_fields=["id"], page_size=page_size, **options)
     return [[int(row["id"]) for row in page] for page in pages]
 
 
@@ -185,7 +193,9 @@ def test_rows_created_and_deleted_during_the_pull(
     assert set(got) <= set(ids) | created  # nothing else
 
 
-def test_a_long_pull_keeps_the_thread_limit_in_flight(server: tuple[Server, AutotaskClient]) -> None:
+def test_a_long_pull_keeps_the_thread_limit_in_flight(
+    server: tuple[Server, AutotaskClient],
+) -> None:
     srv, client = server
     srv.reset(range(1_000, 3_000))
     barrier = threading.Barrier(client.config.thread_limit, timeout=20)
@@ -279,3 +289,65 @@ def test_a_pull_without_a_count_cuts_no_range_past_the_last_row(
     pages = pull(client, 500)
     assert [i for page in pages for i in page] == list(range(1, 1_001))
     assert srv.queries <= 4  # the first page, and three ranges sent together, nothing more
+
+
+def test_a_small_pull_without_a_count_sends_its_pages_together(
+    server: tuple[Server, AutotaskClient],
+) -> None:
+    # 2,000 consecutive ids: the first page, then three ranges of a page each, sent together.
+    # Ranges of 8 pages from the start made one range a chain of 3 requests, one after another,
+    # while two others came back empty (6 requests in 4 round trips; now 4 in 2).
+    srv, client = server
+    srv.reset(range(1, 2_001))
+    pages = pull(client, 500)
+    assert [i for page in pages for i in page] == list(range(1, 2_001))
+    assert srv.queries == 4 and srv.peak == 3
+
+
+class LowestRangeLast:
+    """Around the ``Server``: the request of the lowest range (``id gt`` ``after``) is answered
+    only once another range's has been, and the client had ``grace`` seconds to act on that page
+    (to send a request it should not: one arriving ends the wait at once). A higher range's page
+    comes in first."""
+
+    def __init__(self, srv: Server, after: int, grace: float = 1.0) -> None:
+        self.srv = srv
+        self.after = after
+        self.grace = grace
+        self.other_answered = threading.Event()
+        self.one_more = threading.Event()
+        self.held: list[bool] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        body = environ["wsgi.input"].read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        filters = json.loads(body or b"{}").get("filter", [])
+        lowest = {"op": "gt", "field": "id", "value": self.after} in filters
+        a_range = any(f.get("op") == "gt" for f in filters)  # not the first page
+        if lowest:
+            self.held.append(self.other_answered.wait(5.0))
+            self.one_more.wait(self.grace)
+        elif self.other_answered.is_set():
+            self.one_more.set()
+        try:
+            return self.srv(environ, start_response)
+        finally:
+            if a_range and not lowest:
+                self.other_answered.set()
+
+
+def test_a_limit_weighs_rows_waiting_for_a_lower_range_not_pages() -> None:
+    # Pages of 200, limit 450: the first page and two ranges (ids 201-400, 401-600) reach it.
+    # When the higher range came in first, its page waited counted as 1 (a page) instead of
+    # 200 rows, and the limit sent a third range for nothing.
+    srv = Server()
+    srv.reset(range(1, 1_001))
+    wrapper = LowestRangeLast(srv, after=200)
+    user = DEMO_API_USER
+    creds = AuthCredentials(user.username, user.integration_code, user.secret, api_url=URL)
+    config = ClientConfig(transport=SandboxTransport(app=wrapper), threshold_check_every=0)
+    with AutotaskClient(creds, config) as client:
+        pages = pull(client, 200, limit=450)
+    assert [i for page in pages for i in page] == list(range(1, 451))
+    assert wrapper.held == [True]
+    assert srv.queries == 3
