@@ -49,9 +49,9 @@ class _Column:
 
 
 _UDF_KEY = "userdefinedfields"
-# Rows of pages converted together (``FrameBuilder._pending``): 4 pages of 500. Their raw values
+# Rows of pages converted together (``FrameBuilder._pending``): 2 pages of 500. Their raw values
 # wait that long (a few MB of a large page's strings), a small part of B2's peak-RSS budget.
-_BATCH_ROWS = 2000
+_BATCH_ROWS = 1000
 _EMPTY_DTYPES = {"int": "int64", "float": "float64", "bool": "bool"}
 
 
@@ -59,7 +59,7 @@ class FrameBuilder:
     """Builds one typed DataFrame from pages of records, page by page.
 
     ``add(records)`` takes a page's values out of its dicts, so the dicts can be dropped; every
-    2,000 rows (``_BATCH_ROWS``) the waiting pages are converted at once, vectorised (Arrow parses
+    1,000 rows (``_BATCH_ROWS``) the waiting pages are converted at once, vectorised (Arrow parses
     strings, numbers and ISO datetimes in C), and their values let go: numbers, booleans and
     datetimes are copied into one growing numpy array per column (``ColumnBuffer``), strings kept
     as Arrow chunks. ``finish()`` makes each column from them without joining anything (the
@@ -98,7 +98,7 @@ class FrameBuilder:
         self._extra: dict[str, dict[str, int]] = {}
         self._rows = 0  # rows converted
         # Pages' raw values (column -> values) waiting to be converted together: a conversion
-        # per column costs about as much for 500 rows as for 2,000 (calls into Arrow and numpy,
+        # per column costs about as much for 500 rows as for 1,000 (calls into Arrow and numpy,
         # not values), and a concurrent pull converts under the interpreter lock its network
         # threads need.
         self._pending: list[dict[str, Sequence[Any]]] = []

@@ -414,6 +414,14 @@ class Query:
         page goes out as soon as the filters are resolved (they need the fields, not the UDFs,
         unless a condition names one); the builder waits for the UDFs only once the first page
         is under way. Chosen columns are still checked before any request.
+
+        Conditions only on number and boolean fields (``id < 5000``, ``status in (1, 5)``) do
+        not wait for the fields: checked against the spec's types (the catalog), the first page
+        and the count go out with the metadata requests, and are kept once the metadata resolves
+        the conditions to the same JSON. Otherwise (rare: the tenant's metadata differs from the
+        spec) they are dropped and asked again; a condition the metadata refuses (``status =
+        999``, no value of the picklist) raises ``AutotaskValidationError`` as before, after
+        that one request.
         """
         pool = ThreadPoolExecutor(4, "autotask-prefetch")
         fields, udfs = self._fetch_metadata(pool, fields_in_pool=True)
@@ -421,7 +429,10 @@ class Query:
         counted: Future[int] | None = None
         bar: Any = None
         pages: Generator[list[dict[str, Any]], None, None] | None = None
-        early: tuple[Generator[list[dict[str, Any]], None, None], Future[Any], Any] | None = None
+        early: (
+            tuple[Generator[list[dict[str, Any]], None, None], Future[Any], Future[int] | None]
+            | None
+        ) = None
         try:
             guess = None
             if self.where_ and "filters" not in self._cache and self.fields is None:
@@ -444,8 +455,8 @@ class Query:
                 first = first_page.result()
             else:
                 if early is not None:
-                    # Resolution changed the conditions (a picklist label, a field's spelling):
-                    # the early answers are not this query's; wait for them and drop them.
+                    # The metadata read the conditions otherwise than the spec did (a field the
+                    # tenant types differently): the early answers are not this query's, dropped.
                     early_pages, first_page, early_count = early
                     wait([first_page, *([early_count] if early_count else [])])
                     early_pages.close()
