@@ -185,7 +185,9 @@ class FrameBuilder:
     # -- pages --------------------------------------------------------------------------------
 
     def add(self, records: Sequence[Mapping[str, Any]], order: Any = None) -> FrameBuilder:
-        """Convert one page of records (API dicts) and keep its columns.
+        """Keep one page of records (API dicts): its values are taken out of the dicts now (the
+        dicts can be dropped) and converted with the pages before them once ``_BATCH_ROWS`` rows
+        wait, or at ``finish``.
 
         ``order``: where the page goes among the pages added (any sortable key, e.g. its first
         id), for pages that arrive out of order (a concurrent pull); ``finish`` puts the rows in

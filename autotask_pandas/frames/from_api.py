@@ -11,6 +11,7 @@ of values, and one of the mask, per column), strings stay Arrow arrays, until
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -51,6 +52,18 @@ _MASKED_ARRAYS = {
     "bool": pd.arrays.BooleanArray,
 }
 _NAT = np.iinfo(np.int64).min
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that makes a warning name the first line outside this package (the
+    user's ``read_autotask(...)``, or a notebook cell), however deep the conversion runs: pages
+    are converted in batches, from ``add`` or from ``finish``."""
+    frame = sys._getframe(2)  # the caller of the function that warns
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autotask_pandas."):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def masked_numpy(array: pa.Array, kind: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -212,7 +225,7 @@ def coerce_slowly(raw: Sequence[Any], kind: str, where: str) -> pa.Array:
             f"{where}: {len(bad)} value(s) are not {kind} values and were read as "
             f"NA, e.g. {bad[0]!r}",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=_caller_level(),
         )
     return pa.array(out, type=ARROW_TYPES[kind])
 
@@ -300,7 +313,7 @@ def parse_datetimes(raw: Sequence[Any], where: str) -> pa.Array:
                 f"{where}: {len(bad)} value(s) are not datetimes and were read as "
                 f"NA, e.g. {bad[0]!r}",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=_caller_level(),
             )
     unit = parsed.dt.unit if parsed.dt.unit in ("ns", "us") else "us"
     try:
