@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,7 @@ def _caller_level() -> int:
     """The ``stacklevel`` that makes a warning name the first line outside this package (the
     user's ``read_autotask(...)``, or a notebook cell), however deep the conversion runs: pages
     are converted in batches, from ``add`` or from ``finish``."""
-    frame = sys._getframe(2)  # the caller of the function that warns
+    frame: FrameType | None = sys._getframe(2)  # the caller of the function that warns
     level = 2
     while frame is not None and frame.f_globals.get("__name__", "").startswith("autotask_pandas."):
         frame = frame.f_back
