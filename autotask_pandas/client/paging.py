@@ -129,6 +129,13 @@ def normalise_filters(filters: FilterInput | Iterable[FilterInput] | None) -> li
     """QueryFilter objects from objects or API-shaped dicts; a clear error for a bad one."""
     if filters is None:
         return []
+    if isinstance(filters, str):
+        # Iterated, a text would be refused a character at a time ("got str: 'i'").
+        raise AutotaskValidationError(
+            f"a filter is a QueryFilter or a dict, got the text {filters!r}: the filter language "
+            "is read by read_autotask(where=...) and Query(where=...); the client takes API "
+            "dicts such as {'op': 'lt', 'field': 'id', 'value': 7005}"
+        )
     if isinstance(filters, (QueryFilter, Mapping)):
         filters = [filters]
     out: list[QueryFilter] = []

@@ -110,6 +110,16 @@ def test_filters_accept_raw_dicts_and_refuse_unknown_operators(
     assert sandbox.requests[mark:] == []
 
 
+def test_a_text_filter_is_refused_whole_before_any_request(
+    sandbox: Sandbox, client: AutotaskClient
+) -> None:
+    # Iterated as filters, the text was refused by its first character ("got str: 'i'").
+    mark = len(sandbox.requests)
+    with pytest.raises(AutotaskValidationError, match=r"got the text 'id < 7005'.*read_autotask"):
+        client.query_all("Tickets", "id < 7005")  # type: ignore[arg-type]
+    assert sandbox.requests[mark:] == []
+
+
 def test_or_groups(client: AutotaskClient) -> None:
     either = QueryFilter.or_(
         QueryFilter(field="priority", op="eq", value=1),
