@@ -87,7 +87,6 @@ class _Pull:
     limit: int | None
     ranges: list[_Range]
     span: int  # ids a full page covers (estimated)
-    width: int  # ids of a new bounded range: ``span`` x ``pages``
     pages: int  # pages of ids of a new range (grows with each cut of the tail)
     delivered: int  # rows yielded
     received: int  # rows received (yielded or waiting in ``pages``)
@@ -98,6 +97,11 @@ class _Pull:
     # Pages counted as delivered, to be yielded once the ranges have their next requests out
     # (ordered mode: still counted in ``buffered`` until yielded).
     ready: deque[Rows] = field(default_factory=deque)
+
+    @property
+    def width(self) -> int:
+        """Ids of a new bounded range."""
+        return self.span * self.pages
 
 
 class RangePull:
@@ -193,14 +197,12 @@ class RangePull:
             pages_left = max(1, -(-(total - delivered) // size))
             workers = min(workers, pages_left)
             pages = -(-pages_left // workers)
-        width = span * pages
+        width = span * pages  # as ``_Pull.width``
         ranges: list[_Range] = [
             _Range(last + k * width, last + (k + 1) * width) for k in range(workers - 1)
         ]
         ranges.append(_Range(last + (workers - 1) * width, None))
-        state = _Pull(
-            ordered, size, limit, ranges, span, width, pages, delivered, delivered, total=total
-        )
+        state = _Pull(ordered, size, limit, ranges, span, pages, delivered, delivered, total=total)
         yield from self._run(state)
 
     def _known_total(self) -> int | None:
@@ -257,15 +259,16 @@ class RangePull:
                     in_flight < self._workers
                     and (
                         limit is None
-                        or state.delivered + state.buffered_rows + _bounded(ranges[head:], span, size)
+                        or state.delivered
+                        + state.buffered_rows
+                        + _bounded(ranges[head:], span, size)
                         < limit
                     )
                     and not (ordered and state.buffered >= self._max_buffered)
                     # With the count known: no new range once the requests in flight can bring
                     # every row left (a range past the last id would only come back empty).
                     and not (
-                        state.total is not None
-                        and state.received + size * in_flight >= state.total
+                        state.total is not None and state.received + size * in_flight >= state.total
                     )
                 ):
                     # An idle worker: cut the range with the most ids left (the tail first).
@@ -288,7 +291,7 @@ class RangePull:
                     potential += size
                     if piece.upto is None and state.pages < self._pages_per_range:
                         state.pages = min(2 * state.pages, self._pages_per_range)
-                        state.width = width = state.span * state.pages
+                        width = state.width
                 # The pages that came in go to the consumer only now, with every range's next
                 # request already on the wire: the consumer's work on a page (a frame being
                 # built) overlaps the network instead of holding the next requests back.
@@ -369,7 +372,6 @@ class RangePull:
         r.full = sent == state.size
         if sent == len(rows) == state.size:
             state.span = _span(rows, state.size)
-            state.width = state.span * state.pages
         if rows and state.ordered:
             r.pages.append(rows)
             state.buffered += 1

@@ -102,8 +102,7 @@ class FrameBuilder:
         # not values), and a concurrent pull converts under the interpreter lock its network
         # threads need.
         self._pending: list[dict[str, Sequence[Any]]] = []
-        self._pending_rows = 0
-        self._pending_sizes: list[int] = []
+        self._pending_sizes: list[int] = []  # their rows, page by page
         self._order: list[Any] = []  # each page's place among the pages (add(order=))
         self._sizes: list[int] = []  # each page's rows, in the order added
 
@@ -201,8 +200,7 @@ class FrameBuilder:
             self._columns = self._default_plan(records[0])
         self._pending.append(_columns_of(records, self._columns))
         self._pending_sizes.append(len(records))
-        self._pending_rows += len(records)
-        if self._pending_rows >= _BATCH_ROWS:
+        if sum(self._pending_sizes) >= _BATCH_ROWS:
             self._convert_pending()
         return self
 
@@ -219,8 +217,7 @@ class FrameBuilder:
                 else list(chain.from_iterable(page.pop(column.name) for page in pages))
             )
             self._keep(column, self._convert(column, raw), sizes)
-        self._rows += self._pending_rows
-        self._pending_rows = 0
+        self._rows += sum(sizes)
 
     def _labelled(self, column: _Column) -> bool:
         return (

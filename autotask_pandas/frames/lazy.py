@@ -328,13 +328,14 @@ class Query:
 
     def _count_of(self, filters: Sequence[QueryFilter]) -> int:
         """``len(self)`` for these conditions, not cached (an early count, see ``_build``)."""
-        total = self.client.count(self.entity, list(filters) or None)
+        return self._capped(self.client.count(self.entity, list(filters) or None))
+
+    def _capped(self, total: int) -> int:
         return total if self.limit_ is None else min(total, self.limit_)
 
     def __len__(self) -> int:
         """Rows this query returns: the server's count, capped by the limit."""
-        total = self.count()
-        return total if self.limit_ is None else min(total, self.limit_)
+        return self._capped(self.count())
 
     def __bool__(self) -> bool:  # a Query is a description; truth-testing must not send a count
         return True
