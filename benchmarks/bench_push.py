@@ -10,8 +10,8 @@ pushes: the push is timed, and its requests counted by method and endpoint.
 The floor is ceil(N / 3) x latency: one PATCH per row (no batch endpoint, FACTS §7), three in
 flight, nothing else. The goal: at most 1.05 times the floor, with N PATCH and at most 2 reads.
 With ``--repeat`` the push (each time on a fresh pull, new titles) and the bare client take
-turns; their medians are compared. Results go to ``benchmarks/results/bench_push.json``. Prints figures only; asserts nothing about
-time.
+turns; their medians are compared (the lower middle run of an even count). Results go to
+``benchmarks/results/bench_push.json``. Prints figures only; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 import tempfile
 import threading
@@ -104,8 +105,8 @@ def main() -> None:
             # checks, no conflict reads): what this machine's round trips allow, beside the
             # floor. The two take turns: this machine's round trips drift over minutes.
             runs.append((pushed, bare_patches(served, range(lo, lo + n))))
-        seconds = sorted(r[0] for r in runs)[(len(runs) - 1) // 2]
-        bare = sorted(r[1] for r in runs)[(len(runs) - 1) // 2]
+        seconds = statistics.median_low(r[0] for r in runs)
+        bare = statistics.median_low(r[1] for r in runs)
     patches = sum(c for k, c in requests.items() if k.startswith("PATCH "))
     others = {k: c for k, c in requests.items() if not k.startswith("PATCH ")}
     out: dict[str, Any] = {
